@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineEvent } from '../contract';
+import { utcInstant } from '../fields';
+import { TOPICS } from '../topics';
+
+export const emailTemplate = z.enum(['invoice', 'payment-failed', 'account-on-hold', 'hold-released']);
+
+/** One email per (subject, template); `subjectId` is the invoice id or hold id. Key: accountId. */
+export const EmailSentV1 = defineEvent(
+  'EmailSent',
+  1,
+  TOPICS.notifications,
+  z.object({
+    emailKey: z.string().min(1),
+    template: emailTemplate,
+    subjectId: z.string().min(1),
+    invoiceId: z.string().uuid().nullable(),
+    messageId: z.string().min(1),
+    sentAt: utcInstant,
+  }),
+);
