@@ -35,7 +35,7 @@ const tier = (name, suffix, extra = {}) => ({
 module.exports = {
   projects: [
     tier('unit', 'unit'),
-    tier('int', 'int', { globalSetup: '<rootDir>/test/global-setup.js' }),
-    tier('e2e', 'e2e', { globalSetup: '<rootDir>/test/global-setup.js' }),
+    tier('int', 'int', { globalSetup: '<rootDir>/test/global-setup.js', setupFilesAfterEnv: ['<rootDir>/test/slow-setup.js'] }),
+    tier('e2e', 'e2e', { globalSetup: '<rootDir>/test/global-setup.js', setupFilesAfterEnv: ['<rootDir>/test/slow-setup.js'] }),
   ],
 };

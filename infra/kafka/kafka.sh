@@ -6,7 +6,8 @@
 #   kafka.sh stop    stop the broker this script started (by its own pid file).
 #   kafka.sh status  exit 0 when our broker is running.
 # Environment: KAFKA_PORT (default 9092), KAFKA_CONTROLLER_PORT (default KAFKA_PORT+1000),
-#              KAFKA_HOME_DIR (default <repo>/.cache/kafka), KAFKA_HEAP (default 512m).
+#              KAFKA_HOME_DIR (instances; default <repo>/.cache/kafka), KAFKA_LIBS_DIR (jar cache),
+#              KAFKA_HEAP (default 512m).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,7 +16,7 @@ port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1000))}"
 home="${KAFKA_HOME_DIR:-$repo/.cache/kafka}"
 version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
-libs="$home/$version/libs"
+libs="${KAFKA_LIBS_DIR:-$repo/.cache/kafka/$version/libs}"
 inst="$home/broker-$port"
 pidfile="$inst/broker.pid"
 heap="${KAFKA_HEAP:-512m}"

@@ -1,0 +1,112 @@
+import { DateTime } from 'luxon';
+import { PayloadOf, InvoiceGeneratedV1 } from '@billing/events';
+import { money } from '@billing/money';
+import { Period, isPeriod, periodBounds } from './billing-period';
+import { InvoiceLine } from './rating';
+
+export type InvoiceGeneratedPayload = PayloadOf<typeof InvoiceGeneratedV1>;
+
+export interface InvoiceAccount {
+  readonly accountId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly currency: string;
+  /** IANA zone: the billing period is a calendar month here. */
+  readonly timeZone: string;
+  /** BCP 47 tag the invoice is rendered in. */
+  readonly locale: string;
+  /** Prepaid credit the account holds, minor units of `currency`, never negative. */
+  readonly creditBalanceMinor: number;
+  readonly providerCustomerId: string | null;
+  readonly paymentMethodId: string | null;
+}
+
+export interface DecideInvoiceInput {
+  readonly account: InvoiceAccount;
+  readonly period: Period;
+  /** Rated lines in `account.currency` (from `rateUsage`). */
+  readonly lines: readonly InvoiceLine[];
+  readonly runId: string;
+  readonly invoiceId: string;
+  readonly invoiceNumber: string;
+  /** The injected clock: UTC instant of issue. */
+  readonly issuedAt: string;
+  readonly paymentTermsDays: number;
+}
+
+export type InvoiceDecision =
+  | {
+      readonly ok: true;
+      readonly invoice: InvoiceGeneratedPayload;
+      /** Credit left on the account after this invoice: balance minus what was applied. */
+      readonly creditRemainingMinor: number;
+    }
+  | { readonly ok: false; readonly code: 'period_not_ended'; readonly periodEnd: string; readonly issuedAt: string };
+
+function utcInstant(iso: string): DateTime {
+  const parsed = DateTime.fromISO(iso, { zone: 'utc' });
+  if (!parsed.isValid) throw new RangeError(`invalid ISO-8601 instant: ${JSON.stringify(iso)}`);
+  return parsed;
+}
+
+function toUtcIso(instant: DateTime): string {
+  const iso = instant.toUTC().toISO({ suppressMilliseconds: false });
+  if (iso === null) throw new RangeError('invalid instant');
+  return iso;
+}
+
+/**
+ * Decides the immutable invoice for one account and period: the InvoiceGenerated v1 payload.
+ * Credit is applied up to the subtotal (a total is never negative); the rest stays on the account.
+ * An invoice cannot be issued before its period has ended in the account's zone.
+ */
+export function decideInvoice(input: DecideInvoiceInput): InvoiceDecision {
+  const { account, period, lines, issuedAt, paymentTermsDays } = input;
+  if (!Number.isSafeInteger(paymentTermsDays) || paymentTermsDays < 0) {
+    throw new RangeError(`paymentTermsDays must be a non-negative integer, got ${paymentTermsDays}`);
+  }
+  const credit = money(account.creditBalanceMinor, account.currency);
+  if (credit.amountMinor < 0) throw new RangeError(`creditBalanceMinor must not be negative, got ${credit.amountMinor}`);
+
+  const { start, end } = periodBounds(period, account.timeZone);
+  const issued = utcInstant(issuedAt);
+  if (issued.toMillis() < utcInstant(end).toMillis()) {
+    return { ok: false, code: 'period_not_ended', periodEnd: end, issuedAt };
+  }
+
+  const subtotalMinor = money(
+    lines.reduce((sum, line) => sum + line.amountMinor, 0),
+    account.currency,
+  ).amountMinor;
+  const creditAppliedMinor = Math.min(credit.amountMinor, subtotalMinor);
+  const totalMinor = subtotalMinor - creditAppliedMinor;
+
+  const invoice: InvoiceGeneratedPayload = {
+    invoiceId: input.invoiceId,
+    invoiceNumber: input.invoiceNumber,
+    runId: input.runId,
+    period,
+    periodStart: start,
+    periodEnd: end,
+    currency: credit.currency,
+    subtotalMinor,
+    creditAppliedMinor,
+    totalMinor,
+    issuedAt: toUtcIso(issued),
+    dueAt: toUtcIso(issued.plus({ days: paymentTermsDays })),
+    lines: lines.map((line) => ({ ...line })),
+    customer: { name: account.name, email: account.email, timeZone: account.timeZone, locale: account.locale },
+    payment: { providerCustomerId: account.providerCustomerId, paymentMethodId: account.paymentMethodId },
+    requiresCharge: totalMinor > 0,
+  };
+  return { ok: true, invoice, creditRemainingMinor: credit.amountMinor - creditAppliedMinor };
+}
+
+/** `INV-2026-11-000123`: the period and a per-period sequence, zero-padded to at least six digits. */
+export function formatInvoiceNumber(period: Period, sequence: number): string {
+  if (!Number.isSafeInteger(sequence) || sequence < 1) {
+    throw new RangeError(`invoice sequence must be a positive integer, got ${sequence}`);
+  }
+  if (!isPeriod(period)) throw new RangeError(`period must be YYYY-MM, got ${JSON.stringify(period)}`);
+  return `INV-${period}-${String(sequence).padStart(6, '0')}`;
+}

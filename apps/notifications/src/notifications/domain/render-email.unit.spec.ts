@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { parseEvent, type EventOf } from '@billing/events';
+import type Mail from 'nodemailer/lib/mailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { renderEmail } from './render-email';
+import {
+  SAMPLE_EVENTS,
+  sampleAccountHoldPlaced,
+  sampleAccountHoldReleased,
+  sampleChargeFailed,
+  sampleInvoiceGenerated,
+} from './sample-events';
+import { loadTemplates, type EmailTemplates } from './templates';
+import { invoiceIn } from './testing/currency-variants';
+
+const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');
+const NBSP = '\u00a0';
+
+function compose(email: ReturnType<typeof renderEmail>): Promise<Buffer> {
+  const mail = {
+    from: 'Billing <billing@example.test>',
+    to: { name: email.toName, address: email.to },
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    headers: email.headers,
+    messageId: email.messageId,
+    baseBoundary: email.mimeBoundary,
+  } as Mail.Options;
+  return new Promise((resolve, reject) =>
+    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message))),
+  );
+}
+
+describe('renderEmail', () => {
+  let templates: EmailTemplates;
+
+  beforeAll(async () => {
+    templates = await loadTemplates(TEMPLATES_DIR);
+  });
+
+  describe('given the seed invoice for a Los Angeles account billed $10.00 in USD', () => {
+    it('says $10.00 and PDT, and never forint or CET', () => {
+      const email = renderEmail(templates, sampleInvoiceGenerated);
+
+      for (const body of [email.text, email.html]) {
+        expect(body).toContain('$10.00');
+        expect(body).toContain('August 7, 2017 at 8:31:09 PM PDT');
+        expect(body).not.toMatch(/Ft|CET|CEST|HUF/);
+      }
+      expect(email.subject).toBe('Your invoice INV-2017-07-000001 for July 2017');
+    });
+
+    it('is keyed per invoice and template, with a Message-ID and Date taken from the key and the event', () => {
+      const email = renderEmail(templates, sampleInvoiceGenerated);
+
+      expect(email).toMatchObject({
+        emailKey: `invoice:${sampleInvoiceGenerated.payload.invoiceId}`,
+        template: 'invoice',
+        to: 'ann@example.test',
+        toName: 'Ann Example',
+        date: '2017-08-08T03:31:09Z',
+      });
+      expect(email.messageId).toMatch(/^<[0-9a-f]{32}@billing\.local>$/);
+      expect(email.headers).toEqual({
+        'Message-ID': email.messageId,
+        Date: 'Tue, 08 Aug 2017 03:31:09 +0000',
+        'X-Billing-Email-Key': email.emailKey,
+        'Auto-Submitted': 'auto-generated',
+      });
+    });
+
+    it('uses the configured Message-ID domain', () => {
+      const email = renderEmail(templates, sampleInvoiceGenerated, { messageIdDomain: 'mail.example.test' });
+
+      expect(email.messageId).toMatch(/^<[0-9a-f]{32}@mail\.example\.test>$/);
+    });
+
+    it('composes to byte-identical MIME when the event is redelivered', async () => {
+      const first = await compose(renderEmail(templates, sampleInvoiceGenerated));
+      const again = await compose(renderEmail(templates, structuredClone(sampleInvoiceGenerated)));
+
+      expect(again.equals(first)).toBe(true);
+      expect(first.toString('utf8')).toContain('Date: Tue, 08 Aug 2017 03:31:09 +0000');
+    });
+  });
+
+  it.each([
+    ['EUR', 123456, 'de-DE', 'Europe/Berlin', `1.234,56${NBSP}€`],
+    ['HUF', 17500, 'hu-HU', 'Europe/Budapest', `175,00${NBSP}Ft`],
+    ['JPY', 1500, 'ja-JP', 'Asia/Tokyo', '￥1,500'],
+    ['KWD', 1234, 'en-US', 'Asia/Kuwait', `KWD${NBSP}1.234`],
+    ['USD', 1000, 'en-US', 'America/Los_Angeles', '$10.00'],
+  ])('shows a %s invoice of %i minor units in %s as %s', (currency, totalMinor, locale, timeZone, shown) => {
+    const event = invoiceIn(currency as 'USD', totalMinor, { locale, timeZone });
+    expect(parseEvent(event)).toMatchObject({ ok: true });
+
+    const email = renderEmail(templates, event);
+
+    expect(email.text).toContain(`Total due: ${shown}`);
+    expect(email.html).toContain(`<strong>${shown}</strong>`);
+  });
+
+  describe('payment failed', () => {
+    const notRetryable: EventOf<'ChargeFailed'> = {
+      ...sampleChargeFailed,
+      payload: { ...sampleChargeFailed.payload, retryable: false, declineCode: 'lost_card' },
+    };
+
+    it('tells the customer nothing is needed when the charge will be retried', () => {
+      const email = renderEmail(templates, sampleChargeFailed);
+
+      expect(email.subject).toBe('Payment for invoice INV-2017-07-000001 failed, we will try again');
+      expect(email.text).toContain('we will retry the payment automatically');
+      expect(email.text).not.toContain('Please update your card');
+    });
+
+    it('tells the customer to update their card when a retry cannot help', () => {
+      const email = renderEmail(templates, notRetryable);
+
+      expect(email.subject).toBe('Action required: update your card to pay invoice INV-2017-07-000001');
+      expect(email.text).toContain('Please update your card');
+      expect(email.html).toContain('<strong>Please update your card.</strong>');
+      expect(email.text).not.toContain('we will retry');
+    });
+
+    it('is keyed per invoice and attempt', () => {
+      const second: EventOf<'ChargeFailed'> = {
+        ...sampleChargeFailed,
+        payload: { ...sampleChargeFailed.payload, attempt: 2 },
+      };
+
+      const first = renderEmail(templates, sampleChargeFailed);
+      const retry = renderEmail(templates, second);
+
+      expect(first.emailKey).toBe(`payment-failed:${sampleChargeFailed.payload.invoiceId}:1`);
+      expect(retry.emailKey).toBe(`payment-failed:${sampleChargeFailed.payload.invoiceId}:2`);
+      expect(retry.messageId).not.toBe(first.messageId);
+    });
+  });
+
+  it('keys hold emails by hold id and dates them from the event', () => {
+    const placed = renderEmail(templates, sampleAccountHoldPlaced);
+    const released = renderEmail(templates, sampleAccountHoldReleased);
+
+    expect(placed.emailKey).toBe(`account-on-hold:${sampleAccountHoldPlaced.payload.holdId}`);
+    expect(placed.headers.Date).toBe('Wed, 23 Aug 2017 07:00:00 +0000');
+    expect(placed.text).toContain('Invoice INV-2017-07-000001: $10.00');
+    expect(released.emailKey).toBe(`hold-released:${sampleAccountHoldReleased.payload.holdId}`);
+    expect(released.text).toContain('All unpaid invoices have been paid.');
+  });
+
+  it('escapes customer data in HTML but not in the plain-text part', () => {
+    const event: EventOf<'InvoiceGenerated'> = {
+      ...sampleInvoiceGenerated,
+      payload: {
+        ...sampleInvoiceGenerated.payload,
+        customer: { ...sampleInvoiceGenerated.payload.customer, name: 'Ann <b>& Co</b>' },
+      },
+    };
+
+    const email = renderEmail(templates, event);
+
+    expect(email.html).toContain('Hello Ann &lt;b&gt;&amp; Co&lt;/b&gt;,');
+    expect(email.text).toContain('Hello Ann <b>& Co</b>,');
+  });
+
+  it('renders from sample events that satisfy the event contracts', () => {
+    for (const event of SAMPLE_EVENTS) {
+      expect(parseEvent(event)).toMatchObject({ ok: true });
+    }
+  });
+});

@@ -1,0 +1,200 @@
+import type { EventOf } from '@billing/events';
+import type { NotifiableEvent } from './email-view';
+
+/**
+ * Sample events every template is rendered against at load time, chosen so that each branch of
+ * each template runs (strict mode only notices a missing variable on a branch that executes).
+ * Tests reuse them. They are valid against the @billing/events contracts.
+ */
+
+const customer = {
+  name: 'Ann Example',
+  email: 'ann@example.test',
+  timeZone: 'America/Los_Angeles',
+  locale: 'en-US',
+};
+
+const meta = {
+  version: 1 as const,
+  producer: 'sample',
+  accountId: 'acct-sample-1',
+  correlationId: 'a1b2c3d4-0000-4000-8000-000000000001',
+  causationId: null,
+};
+
+const INVOICE_ID = '5d1f7a3e-2c4b-4e8f-9a1d-3b5c7e9f1a2b';
+const HOLD_ID = '8e2a4c6d-1f3b-4d5e-8a7c-9b1d3f5e7a9c';
+
+/** The seed scenario: a $10.00 invoice for an account in Los Angeles, issued 2017-08-08T03:31:09Z. */
+export const sampleInvoiceGenerated: EventOf<'InvoiceGenerated'> = {
+  ...meta,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d60',
+  type: 'InvoiceGenerated',
+  occurredAt: '2017-08-08T03:31:09.000Z',
+  payload: {
+    invoiceId: INVOICE_ID,
+    invoiceNumber: 'INV-2017-07-000001',
+    runId: 'a1b2c3d4-0000-4000-8000-000000000001',
+    period: '2017-07',
+    periodStart: '2017-07-01T07:00:00.000Z',
+    periodEnd: '2017-08-01T07:00:00.000Z',
+    currency: 'USD',
+    subtotalMinor: 1000,
+    creditAppliedMinor: 0,
+    totalMinor: 1000,
+    issuedAt: '2017-08-08T03:31:09Z',
+    dueAt: '2017-08-22T07:00:00Z',
+    lines: [
+      {
+        lineId: 'line-1',
+        sku: 'compute.vcpu-hour',
+        description: 'Compute (vCPU hours)',
+        resourceId: 'vm-42',
+        unit: 'vCPU-hour',
+        quantity: '800',
+        unitPrice: '0.0125',
+        amountMinor: 1000,
+        capped: false,
+        usagePeriod: '2017-07',
+      },
+    ],
+    customer,
+    payment: { providerCustomerId: 'cus_sample', paymentMethodId: 'pm_card_visa' },
+    requiresCharge: true,
+  },
+};
+
+/** An invoice with a credit, late usage and no card on file: the customer pays it themselves. */
+const sampleInvoiceWithCredit: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceGenerated,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d61',
+  payload: {
+    ...sampleInvoiceGenerated.payload,
+    subtotalMinor: 2500,
+    creditAppliedMinor: 500,
+    totalMinor: 2000,
+    lines: [
+      ...sampleInvoiceGenerated.payload.lines,
+      {
+        lineId: 'line-2',
+        sku: 'storage.gb-month',
+        description: 'Storage (late usage)',
+        resourceId: null,
+        unit: 'GB-month',
+        quantity: '12.345',
+        unitPrice: '1.215',
+        amountMinor: 1500,
+        capped: true,
+        usagePeriod: '2017-06',
+      },
+    ],
+    payment: { providerCustomerId: null, paymentMethodId: null },
+  },
+};
+
+/** A zero invoice: nothing to pay. */
+const sampleZeroInvoice: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceGenerated,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d62',
+  payload: { ...sampleInvoiceGenerated.payload, subtotalMinor: 0, totalMinor: 0, lines: [], requiresCharge: false },
+};
+
+export const sampleChargeFailed: EventOf<'ChargeFailed'> = {
+  ...meta,
+  eventId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e50',
+  type: 'ChargeFailed',
+  occurredAt: '2017-08-08T03:35:00.000Z',
+  causationId: sampleInvoiceGenerated.eventId,
+  payload: {
+    invoiceId: INVOICE_ID,
+    invoiceNumber: 'INV-2017-07-000001',
+    attempt: 1,
+    amountMinor: 1000,
+    currency: 'USD',
+    errorCode: 'card_declined',
+    declineCode: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+    retryable: true,
+    providerPaymentIntentId: 'pi_sample',
+    failedAt: '2017-08-08T03:35:00Z',
+    dueAt: '2017-08-22T07:00:00Z',
+    customer,
+  },
+};
+
+const sampleChargeFailedActionRequired: EventOf<'ChargeFailed'> = {
+  ...sampleChargeFailed,
+  eventId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e51',
+  payload: {
+    ...sampleChargeFailed.payload,
+    errorCode: 'card_declined',
+    declineCode: 'lost_card',
+    message: 'Your card was declined.',
+    retryable: false,
+  },
+};
+
+export const sampleAccountHoldPlaced: EventOf<'AccountHoldPlaced'> = {
+  ...meta,
+  eventId: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60',
+  type: 'AccountHoldPlaced',
+  occurredAt: '2017-08-23T07:00:00.000Z',
+  payload: {
+    holdId: HOLD_ID,
+    reason: 'retries_exhausted',
+    unpaidInvoices: [{ invoiceId: INVOICE_ID, invoiceNumber: 'INV-2017-07-000001', amountMinor: 1000, currency: 'USD' }],
+    placedAt: '2017-08-23T07:00:00Z',
+    customer,
+  },
+};
+
+const sampleAccountHoldPlacedActionRequired: EventOf<'AccountHoldPlaced'> = {
+  ...sampleAccountHoldPlaced,
+  eventId: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f61',
+  payload: {
+    ...sampleAccountHoldPlaced.payload,
+    reason: 'payment_action_required',
+    unpaidInvoices: [
+      ...sampleAccountHoldPlaced.payload.unpaidInvoices,
+      {
+        invoiceId: '6e2f8b4a-3d5c-4f9a-8b2e-4c6d8f0a2b3c',
+        invoiceNumber: 'INV-2017-08-000001',
+        amountMinor: 2000,
+        currency: 'USD',
+      },
+    ],
+  },
+};
+
+export const sampleAccountHoldReleased: EventOf<'AccountHoldReleased'> = {
+  ...meta,
+  eventId: '3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a70',
+  type: 'AccountHoldReleased',
+  occurredAt: '2017-08-24T16:20:00.000Z',
+  payload: {
+    holdId: HOLD_ID,
+    reason: 'paid',
+    releasedAt: '2017-08-24T16:20:00Z',
+    releasedBy: null,
+    note: null,
+    customer,
+  },
+};
+
+const sampleAccountHoldReleasedManually: EventOf<'AccountHoldReleased'> = {
+  ...sampleAccountHoldReleased,
+  eventId: '3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a71',
+  payload: { ...sampleAccountHoldReleased.payload, reason: 'manual', releasedBy: 'ops@example.test', note: 'goodwill' },
+};
+
+export const SAMPLE_EVENTS: readonly NotifiableEvent[] = [
+  sampleInvoiceGenerated,
+  sampleInvoiceWithCredit,
+  sampleZeroInvoice,
+  sampleChargeFailed,
+  sampleChargeFailedActionRequired,
+  sampleAccountHoldPlaced,
+  sampleAccountHoldPlacedActionRequired,
+  sampleAccountHoldReleased,
+  sampleAccountHoldReleasedManually,
+];

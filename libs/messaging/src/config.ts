@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/**
+ * Configuration every service shares. Each app extends it with its own fields and reads it
+ * once at start-up through `loadConfig`; `process.env` is read nowhere else.
+ */
+export const baseConfigShape = {
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `role[+role]:sha256=<hex>` entries, comma separated. Only hashes are configured, never tokens. */
+  AUTH_TOKENS: z.string().default(''),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(5).max(10_000).default(50),
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+};
+
+export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>> & {
+  SERVICE_NAME: string;
+  DATABASE_NAME: string;
+  HTTP_PORT: number;
+};
+
+/**
+ * Validates `env` against the base shape plus `extra`, naming every bad field.
+ * `DATABASE_NAME` defaults to `billing_<service>` and `HTTP_PORT` to `defaultPort`.
+ */
+export function loadConfig<E extends z.ZodRawShape>(
+  service: string,
+  defaultPort: number,
+  extra: E,
+  env: Record<string, string | undefined>,
+): BaseConfig & z.infer<z.ZodObject<E>> {
+  const schema = z.object({
+    ...baseConfigShape,
+    DATABASE_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(`billing_${service}`),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
+    ...extra,
+  });
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid ${service} configuration: ${fields}`);
+  }
+  return { ...(parsed.data as object), SERVICE_NAME: service } as BaseConfig & z.infer<z.ZodObject<E>>;
+}

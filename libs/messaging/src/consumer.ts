@@ -1,0 +1,264 @@
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { DataSource, EntityManager } from 'typeorm';
+import { BillingEvent, EventType, TOPICS, TopicName, parseEvent } from '@billing/events';
+import { isTransient } from './errors';
+import { claimInbox } from './inbox';
+import { topicName } from './kafka';
+import { Logger } from './logger';
+import { Metrics } from './metrics';
+
+export interface HandlerContext {
+  /** The transaction the inbox entry was written in: write every effect (and outbox row) through it. */
+  manager: EntityManager;
+  logger: Logger;
+}
+
+/**
+ * A consumer: which topics it reads, which event types it handles, and a batch handler that
+ * receives only first deliveries, in partition order, inside one transaction.
+ */
+export interface ConsumerDefinition {
+  /** Names the inbox rows and, with the service, the consumer group. */
+  name: string;
+  topics: readonly TopicName[];
+  accepts: readonly EventType[];
+  handle(events: BillingEvent[], context: HandlerContext): Promise<void>;
+  /** Consumer group override (reporting rebuilds under a fresh group). */
+  groupId?: string;
+}
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  /** Used for dead letters; should be idempotent. */
+  producer: Producer;
+  service: string;
+  topicPrefix: string;
+  logger: Logger;
+  metrics?: Metrics;
+  concurrency?: number;
+  batchSize?: number;
+  /** Attempts for a transient failure before the batch is handed back to Kafka for redelivery. */
+  transientAttempts?: number;
+  backoffMs?: number;
+}
+
+export type DeadLetterReason =
+  | 'empty_message'
+  | 'invalid_json'
+  | 'invalid_envelope'
+  | 'unknown_type'
+  | 'unknown_version'
+  | 'schema_violation'
+  | 'handler_error';
+
+interface Decoded {
+  message: KafkaMessage;
+  event?: BillingEvent;
+  deadLetter?: { reason: DeadLetterReason; detail: string };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Wraps a kafkajs consumer so that each fetched batch of a partition is validated, recorded
+ * in the inbox and handled in one transaction, bad messages go to the dead-letter topic with
+ * their reason, and offsets are committed only after the transaction commits.
+ * (NestJS's stock Kafka server handles one message at a time and has no dead-letter topic.)
+ */
+export class BatchConsumer {
+  private consumer?: Consumer;
+  private readonly accepted: Set<string>;
+
+  constructor(
+    private readonly definition: ConsumerDefinition,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.accepted = new Set(definition.accepts);
+  }
+
+  get groupId(): string {
+    return this.definition.groupId ?? `${this.options.topicPrefix}${this.options.service}.${this.definition.name}`;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, topicPrefix, concurrency = 4 } = this.options;
+    this.consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 1_048_576,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: this.definition.topics.map((t) => topicName(topicPrefix, t)),
+      fromBeginning: true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: concurrency,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Finishes the batch in flight, commits, disconnects. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    const { batchSize = 500 } = this.options;
+    const messages = batch.messages;
+    for (let start = 0; start < messages.length; start += batchSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = messages.slice(start, start + batchSize);
+      const timer = this.options.metrics?.batchSeconds.startTimer({ consumer: this.definition.name });
+      await this.processChunk(batch.topic, batch.partition, chunk, heartbeat);
+      timer?.();
+      const last = chunk[chunk.length - 1].offset;
+      resolveOffset(last);
+      await this.consumer!.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+      await heartbeat();
+    }
+  }
+
+  private decode(message: KafkaMessage): Decoded {
+    if (!message.value || message.value.length === 0) {
+      return { message, deadLetter: { reason: 'empty_message', detail: 'message has no value' } };
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(message.value.toString('utf8'));
+    } catch (error) {
+      return { message, deadLetter: { reason: 'invalid_json', detail: (error as Error).message } };
+    }
+    const parsed = parseEvent(raw);
+    if (!parsed.ok) return { message, deadLetter: { reason: parsed.reason, detail: parsed.message } };
+    return { message, event: parsed.event };
+  }
+
+  private async processChunk(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const decoded = messages.map((m) => this.decode(m));
+    const deadLetters = decoded.filter((d) => d.deadLetter);
+    const seen = new Set<string>();
+    const events: BillingEvent[] = [];
+    for (const d of decoded) {
+      if (!d.event || !this.accepted.has(d.event.type) || seen.has(d.event.eventId)) continue;
+      seen.add(d.event.eventId);
+      events.push(d.event);
+    }
+    const sources = new Map(decoded.filter((d) => d.event).map((d) => [d.event!.eventId, d.message]));
+
+    if (events.length > 0) {
+      try {
+        await this.withTransientRetry(() => this.handleInTransaction(events), heartbeat);
+      } catch (error) {
+        if (isTransient(error)) throw error; // give the batch back to Kafka; it is redelivered
+        // A permanent failure somewhere in the batch: handle one event at a time, in order,
+        // so that only the offending event is dead-lettered.
+        this.options.logger.warn({ err: error, topic, partition }, 'batch failed; isolating the failing event');
+        for (const event of events) {
+          try {
+            await this.withTransientRetry(() => this.handleInTransaction([event]), heartbeat);
+          } catch (single) {
+            if (isTransient(single)) throw single;
+            deadLetters.push({
+              message: sources.get(event.eventId)!,
+              event,
+              deadLetter: { reason: 'handler_error', detail: (single as Error).message ?? String(single) },
+            });
+          }
+        }
+      }
+    }
+    if (deadLetters.length > 0) await this.sendToDeadLetter(topic, partition, deadLetters);
+  }
+
+  private async handleInTransaction(events: BillingEvent[]): Promise<void> {
+    const { dataSource, logger, metrics } = this.options;
+    const name = this.definition.name;
+    await dataSource.transaction(async (manager) => {
+      const fresh = await claimInbox(
+        manager,
+        name,
+        events.map((e) => e.eventId),
+      );
+      const firstDeliveries = events.filter((e) => fresh.has(e.eventId));
+      metrics?.duplicates.inc({ consumer: name }, events.length - firstDeliveries.length);
+      if (firstDeliveries.length === 0) return;
+      const batchLogger = logger.child({
+        consumer: name,
+        eventIds: firstDeliveries.length <= 5 ? firstDeliveries.map((e) => e.eventId) : undefined,
+        correlationId: firstDeliveries[0].correlationId,
+        batchSize: firstDeliveries.length,
+      });
+      await this.definition.handle(firstDeliveries, { manager, logger: batchLogger });
+      for (const e of firstDeliveries) metrics?.consumed.inc({ consumer: name, type: e.type });
+    });
+  }
+
+  private async withTransientRetry(work: () => Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    const { transientAttempts = 6, backoffMs = 200, logger } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isTransient(error) || attempt >= transientAttempts) throw error;
+        const delay = Math.min(10_000, backoffMs * 2 ** (attempt - 1));
+        logger.warn({ err: error, attempt, delay, consumer: this.definition.name }, 'transient failure; retrying');
+        await sleep(delay);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async sendToDeadLetter(topic: string, partition: number, items: Decoded[]): Promise<void> {
+    const { producer, topicPrefix, logger, metrics, service } = this.options;
+    const failedAt = new Date().toISOString();
+    await producer.send({
+      topic: topicName(topicPrefix, TOPICS.deadLetter),
+      acks: -1,
+      messages: items.map(({ message, deadLetter, event }) => {
+        const headers: IHeaders = {
+          ...(message.headers ?? {}),
+          'dlq-reason': deadLetter!.reason,
+          'dlq-detail': deadLetter!.detail.slice(0, 2000),
+          'dlq-source-topic': topic,
+          'dlq-source-partition': String(partition),
+          'dlq-source-offset': message.offset,
+          'dlq-consumer': `${service}.${this.definition.name}`,
+          'dlq-failed-at': failedAt,
+        };
+        return { key: message.key, value: message.value, headers };
+      }),
+    });
+    for (const { message, deadLetter, event } of items) {
+      metrics?.deadLettered.inc({ consumer: this.definition.name, reason: deadLetter!.reason });
+      logger.error(
+        {
+          consumer: this.definition.name,
+          reason: deadLetter!.reason,
+          detail: deadLetter!.detail,
+          topic,
+          partition,
+          offset: message.offset,
+          eventId: event?.eventId,
+          correlationId: event?.correlationId,
+        },
+        'message dead-lettered',
+      );
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Client } from 'pg';
+import { DataSource, DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { MessagingTables1764300000000 } from './messaging-tables.migration';
+
+/** `postgres://host/db` with the database name replaced. */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Creates the service's own database when it does not exist yet (idempotent, race-safe). */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new RangeError(`invalid database name: ${database}`);
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (existing.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${database}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04' && error.code !== '23505') throw error; // created concurrently
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new RangeError(`invalid database name: ${database}`);
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface ServiceDataSourceOptions {
+  serverUrl: string;
+  database: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  entities?: MixedList<string | Function | EntitySchema<any>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  migrations?: Function[];
+  poolSize?: number;
+}
+
+/** A TypeORM data source for one service's database. Schema comes from migrations only. */
+export function createDataSource(options: ServiceDataSourceOptions): DataSource {
+  const config: DataSourceOptions = {
+    type: 'postgres',
+    url: databaseUrl(options.serverUrl, options.database),
+    entities: options.entities ?? [],
+    migrations: [MessagingTables1764300000000, ...(options.migrations ?? [])],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10 },
+  };
+  return new DataSource(config);
+}
+
+/** Creates the database if needed, connects and applies pending migrations. */
+export async function openServiceDatabase(options: ServiceDataSourceOptions): Promise<DataSource> {
+  await ensureDatabase(options.serverUrl, options.database);
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

@@ -1,0 +1,14 @@
+export { AUTH_TOKENS, BearerAuthGuard, Role, Roles, TokenEntry, hashToken, parseTokenConfig, rolesForToken } from './auth';
+export { BaseConfig, baseConfigShape, loadConfig } from './config';
+export { BatchConsumer, BatchConsumerOptions, ConsumerDefinition, DeadLetterReason, HandlerContext } from './consumer';
+export { createDataSource, databaseUrl, dropDatabase, ensureDatabase, openServiceDatabase } from './database';
+export { ConfigError, PermanentError, TransientError, isTransient } from './errors';
+export { ServiceBootOptions, bootService, parseRequest } from './http';
+export { claimInbox } from './inbox';
+export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
+export { Logger, PinoNestLogger, createLogger } from './logger';
+export { MessagingTables1764300000000 } from './messaging-tables.migration';
+export { Metrics } from './metrics';
+export { LOGGER, ServiceCoreModule } from './observability';
+export { OutboxRelay, OutboxRelayOptions, appendToOutbox } from './outbox';
+export { RuntimeOptions, ServiceRuntime } from './runtime';

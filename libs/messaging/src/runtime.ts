@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { BaseConfig } from './config';
+import { BatchConsumer, ConsumerDefinition } from './consumer';
+import { ServiceDataSourceOptions, openServiceDatabase } from './database';
+import { billingTopicConfigs, createKafka, ensureTopics } from './kafka';
+import { Logger, createLogger } from './logger';
+import { Metrics } from './metrics';
+import { OutboxRelay } from './outbox';
+
+export interface RuntimeOptions {
+  config: BaseConfig;
+  entities?: ServiceDataSourceOptions['entities'];
+  migrations?: ServiceDataSourceOptions['migrations'];
+  logger?: Logger;
+  /** Set false for processes that only serve HTTP or only produce. */
+  relay?: boolean;
+}
+
+/**
+ * Everything one service process needs to take part in the system: its own database
+ * (migrated at start-up), the Kafka client, the outbox relay and its batch consumers.
+ */
+export class ServiceRuntime {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly kafka: Kafka;
+  readonly instanceId = randomUUID();
+  dataSource!: DataSource;
+  producer!: Producer;
+  admin!: Admin;
+  relay?: OutboxRelay;
+  private readonly consumers: BatchConsumer[] = [];
+  private readonly definitions: ConsumerDefinition[] = [];
+  private started = false;
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { config } = options;
+    this.logger = options.logger ?? createLogger(config.SERVICE_NAME, config.LOG_LEVEL);
+    this.metrics = new Metrics(config.SERVICE_NAME);
+    this.kafka = createKafka(`${config.SERVICE_NAME}-${this.instanceId.slice(0, 8)}`, config.KAFKA_BROKERS, this.logger);
+  }
+
+  get config(): BaseConfig {
+    return this.options.config;
+  }
+
+  /** Registers a consumer; it starts with `startConsumers()` (after the HTTP app is up). */
+  addConsumer(definition: ConsumerDefinition): void {
+    this.definitions.push(definition);
+  }
+
+  /** Database (created and migrated), Kafka producer and topics, outbox relay. */
+  async open(): Promise<void> {
+    const { config } = this.options;
+    this.dataSource = await openServiceDatabase({
+      serverUrl: config.DATABASE_URL,
+      database: config.DATABASE_NAME,
+      entities: this.options.entities,
+      migrations: this.options.migrations,
+    });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    await ensureTopics(this.admin, billingTopicConfigs({ prefix: config.TOPIC_PREFIX, partitions: config.TOPIC_PARTITIONS }));
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    if (this.options.relay !== false) {
+      this.relay = new OutboxRelay({
+        dataSource: this.dataSource,
+        producer: this.producer,
+        topicPrefix: config.TOPIC_PREFIX,
+        logger: this.logger,
+        metrics: this.metrics,
+        pollMs: config.OUTBOX_POLL_MS,
+      });
+      this.relay.start();
+    }
+    this.logger.info({ database: config.DATABASE_NAME, brokers: config.KAFKA_BROKERS }, 'service runtime open');
+  }
+
+  async startConsumers(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { config } = this.options;
+    for (const definition of this.definitions) {
+      const consumer = new BatchConsumer(definition, {
+        kafka: this.kafka,
+        dataSource: this.dataSource,
+        producer: this.producer,
+        service: config.SERVICE_NAME,
+        topicPrefix: config.TOPIC_PREFIX,
+        logger: this.logger,
+        metrics: this.metrics,
+        concurrency: config.CONSUMER_CONCURRENCY,
+        batchSize: config.CONSUMER_BATCH_SIZE,
+      });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
+  }
+
+  /** Graceful: consumers finish the batch in flight and commit; the relay finishes its batch. */
+  async close(): Promise<void> {
+    for (const consumer of this.consumers.splice(0)) await consumer.stop().catch((e) => this.logger.warn({ err: e }, 'consumer stop'));
+    await this.relay?.stop();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    if (this.dataSource?.isInitialized) await this.dataSource.destroy();
+    this.logger.info('service runtime closed');
+  }
+
+  /** For /health: the database answers and the Kafka cluster answers a metadata request. */
+  async checkDatabase(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
+  async checkKafka(): Promise<void> {
+    await this.admin.describeCluster();
+  }
+}
