@@ -3,6 +3,7 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { BearerAuthGuard, parseTokenConfig } from './auth';
+import { CLOCK } from './clock';
 import { Logger } from './logger';
 import { ServiceRuntime } from './runtime';
 
@@ -66,9 +67,10 @@ export class ServiceCoreModule implements OnApplicationBootstrap, OnApplicationS
         { provide: ServiceRuntime, useValue: runtime },
         { provide: DataSource, useValue: runtime.dataSource },
         { provide: LOGGER, useValue: runtime.logger },
+        { provide: CLOCK, useValue: runtime.clock },
         { provide: APP_GUARD, useFactory: (reflector: Reflector) => new BearerAuthGuard(reflector, tokens), inject: [Reflector] },
       ],
-      exports: [ServiceRuntime, DataSource, LOGGER],
+      exports: [ServiceRuntime, DataSource, LOGGER, CLOCK],
     };
   }
 

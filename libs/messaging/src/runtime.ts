@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { Clock, systemClock } from './clock';
 import { BaseConfig } from './config';
 import { BatchConsumer, ConsumerDefinition } from './consumer';
 import { ServiceDataSourceOptions, openServiceDatabase } from './database';
@@ -16,6 +17,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Set false for processes that only serve HTTP or only produce. */
   relay?: boolean;
+  /** Injected time source; the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -27,6 +30,7 @@ export class ServiceRuntime {
   readonly metrics: Metrics;
   readonly kafka: Kafka;
   readonly instanceId = randomUUID();
+  readonly clock: Clock;
   dataSource!: DataSource;
   producer!: Producer;
   admin!: Admin;
@@ -37,6 +41,7 @@ export class ServiceRuntime {
 
   constructor(private readonly options: RuntimeOptions) {
     const { config } = options;
+    this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? createLogger(config.SERVICE_NAME, config.LOG_LEVEL);
     this.metrics = new Metrics(config.SERVICE_NAME);
     this.kafka = createKafka(`${config.SERVICE_NAME}-${this.instanceId.slice(0, 8)}`, config.KAFKA_BROKERS, this.logger);
