@@ -1,5 +1,11 @@
-/** TypeORM entities and migrations of the collections database (the outbox and inbox come from @billing/messaging). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+import { MigrationInterface } from 'typeorm';
+import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables';
+
+/**
+ * TypeORM entities and migrations of the collections database (the outbox and inbox come from
+ * @billing/messaging). Collections reads and writes with bulk SQL through the transaction's
+ * EntityManager, so it declares no entities.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const collectionsEntities: Function[] = [];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const collectionsMigrations: Function[] = [];
+export const collectionsMigrations: (new () => MigrationInterface)[] = [DunningTables1764300004000];

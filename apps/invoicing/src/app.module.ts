@@ -1,5 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceCoreModule, ServiceRuntime } from '@billing/messaging';
+import { CreateAccount } from './accounts/application/create-account/create-account';
+import { CreateAccountController } from './accounts/application/create-account/create-account.controller';
+import { GetAccountController } from './accounts/application/get-account/get-account.controller';
+import { ListAccountsController } from './accounts/application/list-accounts/list-accounts.controller';
+import { UpdateAccount } from './accounts/application/update-account/update-account';
+import { UpdateAccountController } from './accounts/application/update-account/update-account.controller';
+import { INVOICING_CONFIG, InvoicingConfig } from './config';
+import { GetMonthCloseProgressController } from './invoicing/application/get-month-close-progress/get-month-close-progress.controller';
+import { RequestMonthClose } from './invoicing/application/request-month-close/request-month-close';
+import { RequestMonthCloseController } from './invoicing/application/request-month-close/request-month-close.controller';
+import { InvoiceNextPage } from './invoicing/application/run-month-close/invoice-next-page';
+import { MonthCloseWorker } from './invoicing/application/run-month-close/month-close-worker';
+import { MonthCloseScheduler } from './invoicing/application/schedule-month-close/month-close-scheduler';
+import { MonthCloseRequestedConsumer } from './invoicing/application/start-month-close-run/month-close-requested.consumer';
+import { StartMonthCloseRun } from './invoicing/application/start-month-close-run/start-month-close-run';
+import { ListProductsController } from './price-list/application/list-products/list-products.controller';
+import { PutProductController } from './price-list/application/put-product/put-product.controller';
+import { SeedPriceList } from './price-list/application/seed-price-list/seed-price-list';
+import { ListUsageController } from './usage/application/list-usage/list-usage.controller';
+import { RecordUsage } from './usage/application/record-usage/record-usage';
+import { RecordUsageController } from './usage/application/record-usage/record-usage.controller';
+import { UsageRecordedConsumer } from './usage/application/record-usage/usage-recorded.consumer';
 
 @Module({})
 export class AppModule {
@@ -7,6 +29,32 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceCoreModule.forRoot(runtime)],
+      controllers: [
+        CreateAccountController,
+        UpdateAccountController,
+        GetAccountController,
+        ListAccountsController,
+        PutProductController,
+        ListProductsController,
+        RecordUsageController,
+        ListUsageController,
+        RequestMonthCloseController,
+        GetMonthCloseProgressController,
+      ],
+      providers: [
+        { provide: INVOICING_CONFIG, useValue: runtime.config as InvoicingConfig },
+        CreateAccount,
+        UpdateAccount,
+        SeedPriceList,
+        RecordUsage,
+        UsageRecordedConsumer,
+        RequestMonthClose,
+        StartMonthCloseRun,
+        MonthCloseRequestedConsumer,
+        InvoiceNextPage,
+        MonthCloseWorker,
+        MonthCloseScheduler,
+      ],
     };
   }
 }

@@ -1,5 +1,11 @@
-/** TypeORM entities and migrations of the invoicing database (the outbox and inbox come from @billing/messaging). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const invoicingEntities: Function[] = [];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const invoicingMigrations: Function[] = [];
+import { DataSourceOptions } from 'typeorm';
+import { MigrationClass } from '@billing/messaging';
+import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
+
+/**
+ * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
+ * @billing/messaging). The service talks SQL through repositories (bulk unnest/ON CONFLICT
+ * statements), so it maps no entities.
+ */
+export const invoicingEntities: DataSourceOptions['entities'] = [];
+export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100];

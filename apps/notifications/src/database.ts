@@ -1,5 +1,11 @@
-/** TypeORM entities and migrations of the notifications database (the outbox and inbox come from @billing/messaging). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+import type { MigrationClass } from '@billing/messaging';
+import { SentEmails1764300000300 } from './infrastructure/migrations/1764300000300-sent-emails.migration';
+
+/**
+ * TypeORM entities and migrations of the notifications database (the outbox and inbox come from
+ * @billing/messaging). The service talks SQL through its repository (bulk unnest / ON CONFLICT
+ * statements in the consumer's transaction), so it maps no entities.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const notificationsEntities: Function[] = [];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const notificationsMigrations: Function[] = [];
+export const notificationsMigrations: MigrationClass[] = [SentEmails1764300000300];

@@ -3,13 +3,22 @@ import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { loadNotificationsConfig } from './config';
 import { notificationsEntities, notificationsMigrations } from './database';
+import { loadTemplates } from './notifications/domain/templates';
 
-bootService({
-  config: loadNotificationsConfig(process.env),
-  entities: notificationsEntities,
-  migrations: notificationsMigrations,
-  module: (runtime) => AppModule.forRoot(runtime),
-}).catch((error) => {
+async function main(): Promise<void> {
+  const config = loadNotificationsConfig(process.env);
+  // Read, compile and check every template (rendered against sample events) once, before
+  // connecting to anything: a template using a variable the events lack stops start-up here.
+  const templates = await loadTemplates(config.TEMPLATES_DIR);
+  await bootService({
+    config,
+    entities: notificationsEntities,
+    migrations: notificationsMigrations,
+    module: (runtime) => AppModule.forRoot(runtime, config, templates),
+  });
+}
+
+main().catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

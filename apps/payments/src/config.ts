@@ -1,10 +1,50 @@
+import { z } from 'zod';
 import { loadConfig } from '@billing/messaging';
 
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback)
+    .transform((v) => v === 'true' || v === '1');
+
 /** The payments service's configuration, validated once at start-up. */
-export const paymentsConfigShape = {};
+export const paymentsConfigShape = {
+  /**
+   * Stripe secret key. When absent the SDK talks to the local Stripe-compatible sandbox at
+   * STRIPE_API_PROTOCOL://STRIPE_API_HOST:STRIPE_API_PORT with the dummy key `sk_test_sandbox`.
+   */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, { message: 'must be a Stripe secret key (sk_test_… / sk_live_…)' })
+    .optional(),
+  STRIPE_API_HOST: z.string().min(1).default('127.0.0.1'),
+  STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
+  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).default('http'),
+  /** Endpoint secret (`whsec_…`) the webhook signatures are checked with; empty refuses every webhook. */
+  STRIPE_WEBHOOK_SECRET: z.string().default(''),
+  /** Retries the SDK makes by itself (same idempotency key) on connection errors, 409 and 5xx. */
+  STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** Per-request timeout of the SDK. */
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  /** Our own attempts of one provider call on a transient failure (same key), before the batch is redelivered. */
+  PAYMENTS_TRANSIENT_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  /** First back-off between those attempts; doubles each time, capped at PAYMENTS_TRANSIENT_MAX_BACKOFF_MS. */
+  PAYMENTS_TRANSIENT_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  PAYMENTS_TRANSIENT_MAX_BACKOFF_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** Provider calls of one consumer batch that run at the same time. */
+  PAYMENTS_PROVIDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * TEST ONLY: the process SIGKILLs itself right after a provider call returns, before the
+   * outcome is committed (crash-safety test). Never set in a deployment.
+   */
+  PAYMENTS_CRASH_AFTER_PROVIDER_CALL: flag('false'),
+};
 
 export function loadPaymentsConfig(env: Record<string, string | undefined>) {
   return loadConfig('payments', 3002, paymentsConfigShape, env);
 }
 
 export type PaymentsConfig = ReturnType<typeof loadPaymentsConfig>;
+
+/** Nest injection token of the validated config object. */
+export const PAYMENTS_CONFIG = Symbol('PAYMENTS_CONFIG');

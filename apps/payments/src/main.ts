@@ -4,12 +4,17 @@ import { AppModule } from './app.module';
 import { loadPaymentsConfig } from './config';
 import { paymentsEntities, paymentsMigrations } from './database';
 
-bootService({
-  config: loadPaymentsConfig(process.env),
-  entities: paymentsEntities,
-  migrations: paymentsMigrations,
-  module: (runtime) => AppModule.forRoot(runtime),
-}).catch((error) => {
+function main() {
+  const config = loadPaymentsConfig(process.env);
+  return bootService({
+    config,
+    entities: paymentsEntities,
+    migrations: paymentsMigrations,
+    module: (runtime) => AppModule.forRoot(runtime, config),
+  });
+}
+
+main().catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,5 +1,10 @@
-/** TypeORM entities and migrations of the reporting database (the outbox and inbox come from @billing/messaging). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const reportingEntities: Function[] = [];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const reportingMigrations: Function[] = [];
+import { EntitySchema } from 'typeorm';
+import { MigrationClass } from '@billing/messaging';
+import { FinanceProjection1764300000500 } from './finance/infrastructure/migrations/1764300000500-finance-projection';
+
+/**
+ * TypeORM entities and migrations of the reporting database (the outbox and inbox come from
+ * @billing/messaging). Reporting reads and writes with SQL only, so it has no entities.
+ */
+export const reportingEntities: EntitySchema[] = [];
+export const reportingMigrations: MigrationClass[] = [FinanceProjection1764300000500];

@@ -3,12 +3,18 @@ import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { loadReportingConfig } from './config';
 import { reportingEntities, reportingMigrations } from './database';
+import { setupApiDocs } from './finance/infrastructure/http/api-docs';
+
+const config = loadReportingConfig(process.env);
 
 bootService({
-  config: loadReportingConfig(process.env),
+  config,
   entities: reportingEntities,
   migrations: reportingMigrations,
-  module: (runtime) => AppModule.forRoot(runtime),
+  // The reporting service publishes nothing, so it runs no outbox relay.
+  relay: false,
+  module: (runtime) => AppModule.forRoot(runtime, config),
+  configure: (app) => setupApiDocs(app),
 }).catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -68,6 +68,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class BatchConsumer {
   private consumer?: Consumer;
+  private stopping = false;
   private readonly accepted: Set<string>;
 
   constructor(
@@ -107,6 +108,7 @@ export class BatchConsumer {
 
   /** Finishes the batch in flight, commits, disconnects. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect();
     this.consumer = undefined;
   }
@@ -215,7 +217,7 @@ export class BatchConsumer {
       try {
         return await work();
       } catch (error) {
-        if (!isTransient(error) || attempt >= transientAttempts) throw error;
+        if (!isTransient(error) || attempt >= transientAttempts || this.stopping) throw error;
         const delay = Math.min(10_000, backoffMs * 2 ** (attempt - 1));
         logger.warn({ err: error, attempt, delay, consumer: this.definition.name }, 'transient failure; retrying');
         await sleep(delay);
@@ -230,7 +232,7 @@ export class BatchConsumer {
     await producer.send({
       topic: topicName(topicPrefix, TOPICS.deadLetter),
       acks: -1,
-      messages: items.map(({ message, deadLetter, event }) => {
+      messages: items.map(({ message, deadLetter }) => {
         const headers: IHeaders = {
           ...(message.headers ?? {}),
           'dlq-reason': deadLetter!.reason,

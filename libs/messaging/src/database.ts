@@ -1,6 +1,9 @@
 import { Client } from 'pg';
-import { DataSource, DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 import { MessagingTables1764300000000 } from './messaging-tables.migration';
+
+/** A TypeORM migration class. */
+export type MigrationClass = new () => MigrationInterface;
 
 /** `postgres://host/db` with the database name replaced. */
 export function databaseUrl(serverUrl: string, database: string): string {
@@ -40,10 +43,8 @@ export async function dropDatabase(serverUrl: string, database: string): Promise
 export interface ServiceDataSourceOptions {
   serverUrl: string;
   database: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  entities?: MixedList<string | Function | EntitySchema<any>>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  migrations?: Function[];
+  entities?: DataSourceOptions['entities'];
+  migrations?: MigrationClass[];
   poolSize?: number;
 }
 

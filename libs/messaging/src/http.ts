@@ -19,7 +19,37 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown, whe
   return parsed.data;
 }
 
+/**
+ * SIGTERM/SIGINT: close the app (HTTP stops, consumers finish the batch in flight and commit,
+ * the relay finishes its batch), then exit 0. A shutdown that hangs is cut off with exit 1.
+ */
+function handleShutdownSignals(app: INestApplication, runtime: ServiceRuntime, timeoutMs: number): void {
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    runtime.logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      runtime.logger.error({ timeoutMs }, 'graceful shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    deadline.unref();
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((error) => {
+        runtime.logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
 export interface ServiceBootOptions extends RuntimeOptions {
+  /** Handle SIGTERM/SIGINT (default true; in-process tests pass false and call app.close()). */
+  handleSignals?: boolean;
+  shutdownTimeoutMs?: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   module: (runtime: ServiceRuntime) => any;
   configure?: (app: INestApplication, runtime: ServiceRuntime) => void | Promise<void>;
@@ -37,7 +67,7 @@ export async function bootService(options: ServiceBootOptions): Promise<{ app: I
       logger: new PinoNestLogger(runtime.logger),
       rawBody: true,
     });
-    app.enableShutdownHooks();
+    if (options.handleSignals !== false) handleShutdownSignals(app, runtime, options.shutdownTimeoutMs ?? 25_000);
     await options.configure?.(app, runtime);
     await app.listen(options.config.HTTP_PORT, options.config.HOST);
     runtime.logger.info({ port: options.config.HTTP_PORT }, `${options.config.SERVICE_NAME} listening`);

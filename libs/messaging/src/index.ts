@@ -2,7 +2,7 @@ export { AUTH_TOKENS, BearerAuthGuard, Role, Roles, TokenEntry, hashToken, parse
 export { CLOCK, Clock, ManualClock, systemClock } from './clock';
 export { BaseConfig, baseConfigShape, loadConfig } from './config';
 export { BatchConsumer, BatchConsumerOptions, ConsumerDefinition, DeadLetterReason, HandlerContext } from './consumer';
-export { createDataSource, databaseUrl, dropDatabase, ensureDatabase, openServiceDatabase } from './database';
+export { MigrationClass, createDataSource, databaseUrl, dropDatabase, ensureDatabase, openServiceDatabase } from './database';
 export { ConfigError, PermanentError, TransientError, isTransient } from './errors';
 export { ServiceBootOptions, bootService, parseRequest } from './http';
 export { claimInbox } from './inbox';

@@ -54,15 +54,19 @@ export function billingTopicConfigs({ prefix, partitions }: TopicSetup): ITopicC
   }));
 }
 
-export async function ensureTopics(admin: Admin, topics: ITopicConfig[]): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return;
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (error) {
-    // Another instance created them at the same time: fine as long as they now exist.
-    const now = new Set(await admin.listTopics());
-    if (missing.some((t) => !now.has(t.topic))) throw error;
+export async function ensureTopics(admin: Admin, topics: ITopicConfig[], attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+      // Leaders elected and metadata visible for every topic (a busy broker can lag behind).
+      await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      return;
+    } catch (error) {
+      // Another instance created them concurrently, or the broker is still electing leaders.
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
   }
 }

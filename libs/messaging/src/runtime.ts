@@ -38,6 +38,7 @@ export class ServiceRuntime {
   private readonly consumers: BatchConsumer[] = [];
   private readonly definitions: ConsumerDefinition[] = [];
   private started = false;
+  private closing?: Promise<void>;
 
   constructor(private readonly options: RuntimeOptions) {
     const { config } = options;
@@ -107,6 +108,12 @@ export class ServiceRuntime {
 
   /** Graceful: consumers finish the batch in flight and commit; the relay finishes its batch. */
   async close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     for (const consumer of this.consumers.splice(0)) await consumer.stop().catch((e) => this.logger.warn({ err: e }, 'consumer stop'));
     await this.relay?.stop();
     await this.producer?.disconnect().catch(() => undefined);

@@ -1,0 +1,249 @@
+/**
+ * Test-only helpers for the collections scenarios (not imported by production code): boot the
+ * real service against the real Kafka broker and PostgreSQL, play the payments service by
+ * producing ChargeFailed / ChargeSucceeded onto billing.payments, and watch billing.collections.
+ */
+import { randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { Consumer, Producer } from 'kafkajs';
+import { AddressInfo } from 'node:net';
+import {
+  BillingEvent,
+  ChargeFailedV1,
+  ChargeSucceededV1,
+  Envelope,
+  EventOf,
+  EventType,
+  TOPICS,
+  createEvent,
+  parseEvent,
+} from '@billing/events';
+import { Clock, ServiceRuntime, billingTopicConfigs, bootService, ensureTopics, hashToken, topicName } from '@billing/messaging';
+import { testKafka, uniqueName, waitFor } from '@billing/testing';
+import { AppModule } from '../app.module';
+import { loadCollectionsConfig } from '../config';
+import { collectionsEntities, collectionsMigrations } from '../database';
+import { DunningScheduler } from '../collections/infrastructure/dunning-scheduler';
+
+export const TOKENS = {
+  admin: 'collections-test-admin-token',
+  finance: 'collections-test-finance-token',
+  operator: 'collections-test-operator-token',
+} as const;
+
+export const AUTH_TOKENS = [
+  `admin:sha256=${hashToken(TOKENS.admin)}`,
+  `finance:sha256=${hashToken(TOKENS.finance)}`,
+  `operator:sha256=${hashToken(TOKENS.operator)}`,
+].join(',');
+
+export function collectionsEnv(database: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_NAME: database,
+    TOPIC_PREFIX: prefix,
+    TOPIC_PARTITIONS: '3',
+    HTTP_PORT: '0',
+    AUTH_TOKENS,
+    LOG_LEVEL: 'silent',
+    OUTBOX_POLL_MS: '20',
+    SCHEDULER_POLL_MS: '50',
+    ...extra,
+  };
+}
+
+/**
+ * Creates the file's topics before any service boots, retrying while the shared broker is busy
+ * (a freshly created topic can briefly answer "does not host this topic-partition").
+ */
+export async function prepareTopics(prefix: string, partitions = 3): Promise<void> {
+  const admin = testKafka('collections-test-admin').admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      async () => {
+        await ensureTopics(admin, billingTopicConfigs({ prefix, partitions }));
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the test topics' },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(prefix: string, partitions = 3): Promise<void> {
+  const admin = testKafka('collections-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions }).map((t) => t.topic) }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface RunningCollections {
+  app: INestApplication;
+  runtime: ServiceRuntime;
+  scheduler: DunningScheduler;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function bootCollections(env: Record<string, string>, clock?: Clock): Promise<RunningCollections> {
+  const { app, runtime } = await bootService({
+    config: loadCollectionsConfig(env),
+    entities: collectionsEntities,
+    migrations: collectionsMigrations,
+    module: (r) => AppModule.forRoot(r),
+    clock,
+  });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    app,
+    runtime,
+    scheduler: app.get(DunningScheduler),
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () => app.close(),
+  };
+}
+
+const CUSTOMER = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'Europe/Budapest', locale: 'hu-HU' };
+
+export interface InvoiceRef {
+  accountId: string;
+  invoiceId: string;
+  invoiceNumber: string;
+  amountMinor: number;
+  currency: 'USD' | 'HUF' | 'JPY' | 'EUR';
+}
+
+export function newInvoice(accountId = `acct-${randomUUID().slice(0, 8)}`, amountMinor = 1999): InvoiceRef {
+  return { accountId, invoiceId: randomUUID(), invoiceNumber: `INV-${randomUUID().slice(0, 6)}`, amountMinor, currency: 'USD' };
+}
+
+const RUN_ID = 'month-close:2026-11';
+
+export function chargeFailed(
+  invoice: InvoiceRef,
+  attempt: number,
+  options: { retryable?: boolean; failedAt?: string; correlationId?: string } = {},
+): EventOf<'ChargeFailed'> {
+  const failedAt = options.failedAt ?? new Date().toISOString();
+  const retryable = options.retryable ?? true;
+  return createEvent(
+    ChargeFailedV1,
+    {
+      eventId: randomUUID(),
+      occurredAt: failedAt,
+      producer: 'payments',
+      accountId: invoice.accountId,
+      correlationId: options.correlationId ?? RUN_ID,
+      causationId: null,
+    },
+    {
+      invoiceId: invoice.invoiceId,
+      invoiceNumber: invoice.invoiceNumber,
+      attempt,
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+      errorCode: retryable ? 'card_declined' : 'authentication_required',
+      declineCode: retryable ? 'insufficient_funds' : null,
+      message: retryable ? 'Your card has insufficient funds.' : 'This payment requires authentication.',
+      retryable,
+      providerPaymentIntentId: `pi_${invoice.invoiceId.slice(0, 8)}_${attempt}`,
+      failedAt,
+      dueAt: '2026-12-15T08:00:00.000Z',
+      customer: CUSTOMER,
+    },
+  ) as EventOf<'ChargeFailed'>;
+}
+
+export function chargeSucceeded(invoice: InvoiceRef, attempt: number): EventOf<'ChargeSucceeded'> {
+  const succeededAt = new Date().toISOString();
+  return createEvent(
+    ChargeSucceededV1,
+    {
+      eventId: randomUUID(),
+      occurredAt: succeededAt,
+      producer: 'payments',
+      accountId: invoice.accountId,
+      correlationId: RUN_ID,
+      causationId: null,
+    },
+    {
+      invoiceId: invoice.invoiceId,
+      invoiceNumber: invoice.invoiceNumber,
+      attempt,
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+      providerPaymentIntentId: `pi_${invoice.invoiceId.slice(0, 8)}_${attempt}`,
+      providerChargeId: `ch_${invoice.invoiceId.slice(0, 8)}`,
+      succeededAt,
+    },
+  ) as EventOf<'ChargeSucceeded'>;
+}
+
+/** Produces events onto `${prefix}billing.payments`, keyed by account, as the payments service would. */
+export class PaymentsTopic {
+  private readonly producer: Producer = testKafka('collections-test-payments').producer({ idempotent: true, maxInFlightRequests: 1 });
+  constructor(private readonly prefix: string) {}
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async produce(...events: Envelope[]): Promise<void> {
+    await this.producer.send({
+      topic: topicName(this.prefix, TOPICS.payments),
+      acks: -1,
+      messages: events.map((e) => ({ key: e.accountId, value: JSON.stringify(e) })),
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+/**
+ * Reads `${prefix}billing.collections` from the beginning for the whole test file with one
+ * consumer (a consumer group join per assertion would be slow) and lets a test react to events,
+ * e.g. play a card that always declines.
+ */
+export class CollectionsTopicWatcher {
+  readonly events: BillingEvent[] = [];
+  private readonly consumer: Consumer = testKafka('collections-test-watcher').consumer({
+    groupId: uniqueName('watcher'),
+    allowAutoTopicCreation: false,
+  });
+  private readonly reactions: ((event: BillingEvent) => Promise<void>)[] = [];
+
+  constructor(private readonly prefix: string) {}
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topicName(this.prefix, TOPICS.collections), fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const parsed = parseEvent(JSON.parse(message.value!.toString('utf8')));
+        if (!parsed.ok) throw new Error(`collections emitted an invalid event: ${parsed.message}`);
+        this.events.push(parsed.event);
+        for (const react of this.reactions) await react(parsed.event);
+      },
+    });
+  }
+
+  onEvent(react: (event: BillingEvent) => Promise<void>): void {
+    this.reactions.push(react);
+  }
+
+  of<T extends EventType>(type: T, accountId: string): EventOf<T>[] {
+    return this.events.filter((e): e is EventOf<T> => e.type === type && e.accountId === accountId);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

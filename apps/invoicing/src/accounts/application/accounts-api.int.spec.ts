@@ -1,0 +1,133 @@
+import { ManualClock } from '@billing/messaging';
+import {
+  RunningInvoicing,
+  TOKENS,
+  account,
+  api,
+  newDeployment,
+  removeDeployment,
+  startInvoicing,
+} from '../../testing/invoicing-test-service';
+
+describe('accounts and price list API (real PostgreSQL and Kafka)', () => {
+  const deployment = newDeployment('invaccounts');
+  const clock = new ManualClock('2026-11-20T12:00:00.000Z');
+  let service: RunningInvoicing;
+
+  beforeAll(async () => {
+    service = await startInvoicing(deployment, clock);
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await removeDeployment(deployment);
+  });
+
+  const count = async () => (await service.runtime.dataSource.query('SELECT count(*)::int AS n FROM accounts'))[0].n as number;
+
+  it('creates, reads, updates and replaces an account', async () => {
+    const created = await api(service.url, 'POST', '/v1/accounts', account({ creditBalanceMinor: 250 }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'Ada Lovelace',
+      currency: 'USD',
+      timeZone: 'America/Los_Angeles',
+      creditBalanceMinor: 250,
+      status: 'active',
+      createdAt: '2026-11-20T12:00:00.000Z',
+    });
+    const id = created.body.accountId;
+
+    const read = await api(service.url, 'GET', `/v1/accounts/${id}`, undefined, TOKENS.finance);
+    expect(read).toMatchObject({ status: 200, body: { accountId: id, billingEmail: 'ada@example.com' } });
+
+    const patched = await api(service.url, 'PATCH', `/v1/accounts/${id}`, { timeZone: 'Europe/Budapest', currency: 'HUF' });
+    expect(patched).toMatchObject({ status: 200, body: { timeZone: 'Europe/Budapest', currency: 'HUF', creditBalanceMinor: 250, name: 'Ada Lovelace' } });
+
+    const replaced = await api(service.url, 'PUT', `/v1/accounts/${id}`, account({ name: 'Ada King', status: 'closed' }));
+    expect(replaced).toMatchObject({ status: 200, body: { name: 'Ada King', status: 'closed', creditBalanceMinor: 0, currency: 'USD' } });
+
+    expect((await api(service.url, 'GET', '/v1/accounts/6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b')).status).toBe(404);
+  });
+
+  it.each([
+    ['currency', { currency: 'XYZ' }, 'body.currency'],
+    ['timeZone', { timeZone: 'PST' }, 'body.timeZone'],
+    ['timeZone', { timeZone: 'Mars/Olympus_Mons' }, 'body.timeZone'],
+    ['billingEmail', { billingEmail: 'not-an-email' }, 'body.billingEmail'],
+    ['locale', { locale: 'en_US_bad!' }, 'body.locale'],
+    ['creditBalanceMinor', { creditBalanceMinor: 10.5 }, 'body.creditBalanceMinor'],
+    ['creditBalanceMinor', { creditBalanceMinor: -1 }, 'body.creditBalanceMinor'],
+  ])('refuses an account with a bad %s with a 400 naming the field and writes nothing', async (_field, bad, named) => {
+    const before = await count();
+    const response = await api(service.url, 'POST', '/v1/accounts', account(bad));
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain(named);
+    expect(response.body.fields).toContain(named);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a bad update with a 400 naming the field and leaves the account as it was', async () => {
+    const { body } = await api(service.url, 'POST', '/v1/accounts', account());
+    const response = await api(service.url, 'PATCH', `/v1/accounts/${body.accountId}`, { currency: 'usd', name: 'Changed' });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain('body.currency');
+    expect((await api(service.url, 'GET', `/v1/accounts/${body.accountId}`)).body).toMatchObject({ name: 'Ada Lovelace', currency: 'USD' });
+  });
+
+  it('answers 401 without a valid token and 403 when the role may not write', async () => {
+    const before = await count();
+    expect((await api(service.url, 'POST', '/v1/accounts', account(), null)).status).toBe(401);
+    expect((await api(service.url, 'POST', '/v1/accounts', account(), 'wrong-token')).status).toBe(401);
+    expect((await api(service.url, 'POST', '/v1/accounts', account(), TOKENS.finance)).status).toBe(403);
+    expect((await api(service.url, 'GET', '/v1/accounts', undefined, null)).status).toBe(401);
+    expect((await api(service.url, 'POST', '/v1/usage', { records: [] }, TOKENS.finance)).status).toBe(403);
+    expect((await api(service.url, 'POST', '/v1/month-closes', { period: '2026-10' }, TOKENS.finance)).status).toBe(403);
+    expect(await count()).toBe(before);
+  });
+
+  it('lists accounts in keyset pages that together hold every account once', async () => {
+    for (let i = 0; i < 5; i++) await api(service.url, 'POST', '/v1/accounts', account({ name: `Page ${i}` }));
+    const total = await count();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: { accountId: string }[]; nextCursor: string | null } } = await api(
+        service.url,
+        'GET',
+        `/v1/accounts?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        undefined,
+        TOKENS.finance,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((a) => a.accountId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+    expect((await api(service.url, 'GET', '/v1/accounts?limit=0')).body.message).toContain('query.limit');
+  });
+
+  it('seeds the price list from its file and lets an operator change a product', async () => {
+    const list = await api(service.url, 'GET', '/v1/products', undefined, TOKENS.finance);
+    expect(list.status).toBe(200);
+    const small = list.body.items.find((p: { sku: string }) => p.sku === 'vm.small');
+    expect(small).toMatchObject({ unit: 'hour', prices: { USD: { unitPrice: '0.00744', monthlyCapPerResource: '5.00' } } });
+
+    const put = await api(service.url, 'PUT', '/v1/products/gpu.large', {
+      description: 'Large GPU server',
+      unit: 'hour',
+      prices: { USD: { unitPrice: '2.125', monthlyCapPerResource: '1200' }, JPY: { unitPrice: '310' } },
+    });
+    expect(put.status).toBe(200);
+    const after = await api(service.url, 'GET', '/v1/products');
+    expect(after.body.items.find((p: { sku: string }) => p.sku === 'gpu.large')).toMatchObject({ description: 'Large GPU server' });
+
+    const bad = await api(service.url, 'PUT', '/v1/products/gpu.bad', { description: 'x', unit: 'hour', prices: { XYZ: { unitPrice: '1' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('body.prices');
+    const badPrice = await api(service.url, 'PUT', '/v1/products/gpu.bad', { description: 'x', unit: 'hour', prices: { USD: { unitPrice: '1e-3' } } });
+    expect(badPrice.body.message).toContain('body.prices.USD.unitPrice');
+  });
+});

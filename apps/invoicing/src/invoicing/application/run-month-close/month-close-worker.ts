@@ -1,0 +1,91 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CLOCK, Clock, LOGGER, Logger } from '@billing/messaging';
+import { INVOICING_CONFIG, InvoicingConfig } from '../../../config';
+import { monthCloseRepository } from '../../infrastructure/month-close.repository';
+import { InvoiceNextPage } from './invoice-next-page';
+
+/**
+ * The background worker of month-close runs, inside the service process but outside any
+ * consumer transaction (a close over 100k accounts is many small transactions, one per page).
+ * It polls for due runs (running, or waiting for a zone whose month has now ended by the
+ * injected clock), so unfinished runs resume at start-up; several instances share runs safely
+ * because each page locks its run row with SKIP LOCKED.
+ */
+@Injectable()
+export class MonthCloseWorker implements OnModuleInit, BeforeApplicationShutdown {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly invoiceNextPage: InvoiceNextPage,
+    @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Starts with the module, not after the Kafka consumers joined their groups: resuming a run needs only the database. */
+  onModuleInit(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Look for work now instead of at the next poll (a run was just created). */
+  notify(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.tick();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.logger.error({ err: error, failures }, 'month-close worker failed; will retry');
+      }
+      if (!this.running) break;
+      const delay = worked
+        ? this.config.MONTH_CLOSE_PAGE_DELAY_MS
+        : failures > 0
+          ? Math.min(10_000, this.config.MONTH_CLOSE_POLL_MS * 2 ** failures)
+          : this.config.MONTH_CLOSE_POLL_MS;
+      if (delay > 0) await this.sleep(delay);
+    }
+  }
+
+  /** One page of the first due run this instance can lock; false when there was nothing to do. */
+  private async tick(): Promise<boolean> {
+    const due = await monthCloseRepository.dueRunIds(this.dataSource.manager, this.clock.now().toISOString());
+    for (const runId of due) {
+      if (!this.running) return false;
+      const outcome = await this.invoiceNextPage.execute(runId);
+      if (outcome.kind === 'worked') return true;
+    }
+    return false;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Test support for invoicing integration tests: boots the real service in-process on its own
+ * database and topic prefix, talks to it over HTTP, produces events onto its topics.
+ */
+import { randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { BillingEvent, EventMeta, createEvent, TOPICS } from '@billing/events';
+import {
+  Clock,
+  ServiceRuntime,
+  billingTopicConfigs,
+  bootService,
+  dropDatabase,
+  hashToken,
+  topicName,
+} from '@billing/messaging';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { AppModule } from '../app.module';
+import { loadInvoicingConfig } from '../config';
+import { invoicingEntities, invoicingMigrations } from '../database';
+
+export const TOKENS = {
+  operator: 'operator-token-for-tests',
+  finance: 'finance-token-for-tests',
+  admin: 'admin-token-for-tests',
+};
+
+export const AUTH_TOKENS = [
+  `operator:sha256=${hashToken(TOKENS.operator)}`,
+  `finance:sha256=${hashToken(TOKENS.finance)}`,
+  `admin:sha256=${hashToken(TOKENS.admin)}`,
+].join(',');
+
+export interface Deployment {
+  database: string;
+  prefix: string;
+}
+
+export function newDeployment(label: string): Deployment {
+  return { database: uniqueName(label), prefix: uniquePrefix(label) };
+}
+
+/** Environment shared by in-process and spawned instances of one test deployment. */
+export function testEnv(deployment: Deployment, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: DATABASE_SERVER_URL,
+    DATABASE_NAME: deployment.database,
+    KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+    TOPIC_PREFIX: deployment.prefix,
+    TOPIC_PARTITIONS: '3',
+    HTTP_PORT: '0',
+    AUTH_TOKENS,
+    LOG_LEVEL: 'silent',
+    OUTBOX_POLL_MS: '20',
+    MONTH_CLOSE_POLL_MS: '50',
+    MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
+    ...extra,
+  };
+}
+
+export interface RunningInvoicing {
+  app: INestApplication;
+  runtime: ServiceRuntime;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startInvoicing(deployment: Deployment, clock?: Clock, extra: Record<string, string> = {}): Promise<RunningInvoicing> {
+  const { app, runtime } = await bootService({
+    config: loadInvoicingConfig(testEnv(deployment, extra)),
+    entities: invoicingEntities,
+    migrations: invoicingMigrations,
+    module: (r) => AppModule.forRoot(r),
+    clock,
+  });
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, runtime, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+/** Deletes the deployment's topics and database. */
+export async function removeDeployment(deployment: Deployment): Promise<void> {
+  const admin = testKafka('invoicing-cleanup').admin();
+  await admin.connect();
+  await admin
+    .deleteTopics({ topics: billingTopicConfigs({ prefix: deployment.prefix, partitions: 1 }).map((t) => t.topic) })
+    .catch(() => undefined);
+  await admin.disconnect();
+  await dropDatabase(DATABASE_SERVER_URL, deployment.database);
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+/** A JSON call to a running instance with a bearer token (none when `token` is null). */
+export async function api<T = any>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = TOKENS.operator,
+): Promise<ApiResponse<T>> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export function account(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Ada Lovelace',
+    billingEmail: 'ada@example.com',
+    currency: 'USD',
+    timeZone: 'America/Los_Angeles',
+    locale: 'en-US',
+    providerCustomerId: 'cus_123',
+    paymentMethodId: 'pm_card_visa',
+    ...overrides,
+  };
+}
+
+export function meta(accountId: string, overrides: Partial<EventMeta> = {}): EventMeta {
+  return {
+    eventId: randomUUID(),
+    occurredAt: '2026-12-01T00:00:00.000Z',
+    producer: 'test',
+    accountId,
+    correlationId: randomUUID(),
+    causationId: null,
+    ...overrides,
+  };
+}
+
+/** Produces envelopes onto their contract topic under the deployment's prefix (key = accountId). */
+export async function produce(deployment: Deployment, topic: (typeof TOPICS)[keyof typeof TOPICS], events: readonly BillingEvent[] | readonly ReturnType<typeof createEvent>[]): Promise<void> {
+  const producer = testKafka('invoicing-test-producer').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: topicName(deployment.prefix, topic),
+      acks: -1,
+      messages: events.map((e) => ({ key: e.accountId, value: JSON.stringify(e) })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}

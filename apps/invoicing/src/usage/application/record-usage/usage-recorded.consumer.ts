@@ -1,0 +1,36 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { EventOf, TOPICS } from '@billing/events';
+import { PermanentError, ServiceRuntime } from '@billing/messaging';
+import { RecordUsage } from './record-usage';
+
+/**
+ * UsageRecorded (billing.usage) → usage/record, with the same rules as the HTTP upload. A
+ * record naming an unknown account or SKU fails permanently: the batch consumer isolates it
+ * and dead-letters it with the reason; the rest of the batch is stored.
+ */
+@Injectable()
+export class UsageRecordedConsumer implements OnModuleInit {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly recordUsage: RecordUsage,
+  ) {}
+
+  onModuleInit(): void {
+    this.runtime.addConsumer({
+      name: 'record-usage',
+      topics: [TOPICS.usage],
+      accepts: ['UsageRecorded'],
+      handle: async (events, { manager }) => {
+        const usage = events as EventOf<'UsageRecorded'>[];
+        const result = await this.recordUsage.execute(
+          manager,
+          usage.map((e) => ({ ...e.payload, accountId: e.accountId })),
+        );
+        if (!result.ok) {
+          const event = usage[result.index];
+          throw new PermanentError(result.code, `UsageRecorded ${event.eventId}: ${result.field}: ${result.message}`);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,79 @@
+import { EntityManager } from 'typeorm';
+
+export interface NewUsageRow {
+  usageId: string;
+  accountId: string;
+  sku: string;
+  resourceId: string;
+  quantity: string;
+  occurredAt: string;
+  /** The period of `occurredAt` in the account's zone when the record arrived. */
+  usagePeriod: string;
+}
+
+export interface UnbilledUsageRow {
+  usage_id: string;
+  account_id: string;
+  sku: string;
+  resource_id: string;
+  quantity: string;
+  occurred_at: Date;
+}
+
+export const usageRepository = {
+  /**
+   * Bulk insert; a usage id already stored is skipped (a retried upload counts once). A record
+   * whose period already has an invoice for the account is flagged late: it stays unbilled and
+   * the account's next invoice bills it on its own labelled line.
+   */
+  async insert(manager: EntityManager, rows: readonly NewUsageRow[], receivedAt: string): Promise<{ inserted: number; late: number }> {
+    if (rows.length === 0) return { inserted: 0, late: 0 };
+    const result: { late: boolean }[] = await manager.query(
+      `INSERT INTO usage_records (usage_id, account_id, sku, resource_id, quantity, occurred_at, usage_period, received_at, late)
+       SELECT r.usage_id, r.account_id, r.sku, r.resource_id, r.quantity, r.occurred_at, r.usage_period, $8,
+              EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = r.account_id AND i.period = r.usage_period)
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::text[])
+         AS r(usage_id, account_id, sku, resource_id, quantity, occurred_at, usage_period)
+       ON CONFLICT (usage_id) DO NOTHING
+       RETURNING late`,
+      [
+        rows.map((r) => r.usageId),
+        rows.map((r) => r.accountId),
+        rows.map((r) => r.sku),
+        rows.map((r) => r.resourceId),
+        rows.map((r) => r.quantity),
+        rows.map((r) => r.occurredAt),
+        rows.map((r) => r.usagePeriod),
+        receivedAt,
+      ],
+    );
+    return { inserted: result.length, late: result.filter((r) => r.late).length };
+  },
+
+  /**
+   * The unbilled usage of a page of accounts that happened before each account's period end
+   * (the period's own usage and late usage of earlier periods): one query for the whole page.
+   */
+  async unbilledBefore(
+    manager: EntityManager,
+    bounds: readonly { accountId: string; periodEnd: string }[],
+  ): Promise<UnbilledUsageRow[]> {
+    if (bounds.length === 0) return [];
+    return manager.query(
+      `SELECT u.usage_id, u.account_id, u.sku, u.resource_id, u.quantity::text AS quantity, u.occurred_at
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS b(account_id, period_end)
+       JOIN usage_records u ON u.account_id = b.account_id AND u.occurred_at < b.period_end AND u.billed_invoice_id IS NULL`,
+      [bounds.map((b) => b.accountId), bounds.map((b) => b.periodEnd)],
+    );
+  },
+
+  async markBilled(manager: EntityManager, billed: readonly { usageId: string; invoiceId: string }[]): Promise<void> {
+    if (billed.length === 0) return;
+    await manager.query(
+      `UPDATE usage_records u SET billed_invoice_id = b.invoice_id
+       FROM unnest($1::text[], $2::uuid[]) AS b(usage_id, invoice_id)
+       WHERE u.usage_id = b.usage_id AND u.billed_invoice_id IS NULL`,
+      [billed.map((b) => b.usageId), billed.map((b) => b.invoiceId)],
+    );
+  },
+};

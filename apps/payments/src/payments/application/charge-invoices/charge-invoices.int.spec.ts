@@ -1,0 +1,331 @@
+import { INestApplication } from '@nestjs/common';
+import { Admin, Producer } from 'kafkajs';
+import Stripe from 'stripe';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { EventOf, TOPICS } from '@billing/events';
+import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken, topicName } from '@billing/messaging';
+import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import type { Sandbox } from '../../../../../../tools/stripe-sandbox/src';
+import { AppModule } from '../../../app.module';
+import { loadPaymentsConfig } from '../../../config';
+import { paymentsEntities, paymentsMigrations } from '../../../database';
+import {
+  EmittedEvents,
+  chargeRetryRequested,
+  chargesFor,
+  invoiceGenerated,
+  produce,
+  sleep,
+  startSandbox,
+} from '../../../../test/support';
+
+const FINANCE_TOKEN = 'finance-token-charges';
+const OPERATOR_TOKEN = 'operator-token-charges';
+
+describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and PostgreSQL)', () => {
+  const database = uniqueName('payments_charge');
+  const prefix = uniquePrefix('payments_charge');
+  const kafka = testKafka('payments-charge-test');
+  const emitted = new EmittedEvents();
+  let sandbox: Sandbox;
+  let stripe: Stripe;
+  let app: INestApplication;
+  let runtime: ServiceRuntime;
+  let dataSource: DataSource;
+  let producer: Producer;
+  let admin: Admin;
+  let customerId: string;
+
+  beforeAll(async () => {
+    const started = await startSandbox();
+    sandbox = started.sandbox;
+    stripe = started.stripe;
+    customerId = (await stripe.customers.create({ email: 'ada@example.com' })).id;
+    const config = loadPaymentsConfig({
+      DATABASE_URL: DATABASE_SERVER_URL,
+      DATABASE_NAME: database,
+      TOPIC_PREFIX: prefix,
+      TOPIC_PARTITIONS: '2',
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      AUTH_TOKENS: `finance:sha256=${hashToken(FINANCE_TOKEN)},operator:sha256=${hashToken(OPERATOR_TOKEN)}`,
+      STRIPE_API_PORT: String(started.port),
+      STRIPE_MAX_NETWORK_RETRIES: '0',
+      STRIPE_TIMEOUT_MS: '5000',
+      PAYMENTS_TRANSIENT_ATTEMPTS: '3',
+      PAYMENTS_TRANSIENT_BACKOFF_MS: '100',
+    });
+    ({ app, runtime } = await bootService({
+      config,
+      entities: paymentsEntities,
+      migrations: paymentsMigrations,
+      module: (rt) => AppModule.forRoot(rt, config),
+    }));
+    dataSource = runtime.dataSource;
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    admin = kafka.admin();
+    await admin.connect();
+    await emitted.start(prefix);
+  });
+
+  afterAll(async () => {
+    await Promise.all([emitted.stop(), app?.close()]);
+    await producer?.disconnect();
+    await admin?.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: 2 }).map((t) => t.topic) }).catch(() => undefined);
+    await admin?.disconnect();
+    await sandbox?.close();
+    await dropDatabase(DATABASE_SERVER_URL, database);
+  });
+
+  afterEach(() => {
+    sandbox.configure({ dropAfterChargeRate: 0, errorRate: 0 });
+  });
+
+  const outboxCount = async (invoiceId: string, type: string) => {
+    const [{ count }] = await dataSource.query(
+      `SELECT count(*)::int AS count FROM outbox WHERE event_type = $2 AND envelope->'payload'->>'invoiceId' = $1`,
+      [invoiceId, type],
+    );
+    return count as number;
+  };
+
+  const attempts = async (invoiceId: string) =>
+    (await dataSource.query('SELECT * FROM charge_attempts WHERE invoice_id = $1 ORDER BY attempt', [invoiceId])) as {
+      attempt: number;
+      status: string;
+      idempotency_key: string;
+      provider_payment_intent_id: string | null;
+      resolved_by: string | null;
+    }[];
+
+  const waitForEvent = <T extends 'ChargeSucceeded' | 'ChargeFailed' | 'ChargeSkipped'>(invoiceId: string, type: T, count = 1) =>
+    waitFor(async () => emitted.for(invoiceId, type).length >= count && (emitted.for(invoiceId, type) as EventOf<T>[]), {
+      what: `${count} ${type} for ${invoiceId}`,
+    });
+
+  it('charges an invoice once and emits ChargeSucceeded once when InvoiceGenerated is delivered twice', async () => {
+    const invoice = invoiceGenerated({ providerCustomerId: customerId, paymentMethodId: 'pm_card_visa' });
+    await produce(producer, prefix, [invoice]);
+    const [succeeded] = await waitForEvent(invoice.payload.invoiceId, 'ChargeSucceeded');
+    await produce(producer, prefix, [invoice]);
+    // A marker on the same account (same partition) proves the duplicate was consumed before we count.
+    const marker = invoiceGenerated({ accountId: invoice.accountId, totalMinor: 0 });
+    await produce(producer, prefix, [marker]);
+    await waitForEvent(marker.payload.invoiceId, 'ChargeSkipped');
+
+    const charges = chargesFor(sandbox, invoice.payload.invoiceId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({
+      status: 'succeeded',
+      amount: 2_000,
+      currency: 'usd',
+      customer: customerId,
+      idempotency_key: `invoice:${invoice.payload.invoiceId}:attempt:1`,
+      metadata: { invoice_id: invoice.payload.invoiceId, account_id: invoice.accountId, attempt: '1' },
+    });
+    expect(new Set(sandbox.state.charges.filter((c) => c.metadata.invoice_id === invoice.payload.invoiceId).map((c) => c.payment_intent)).size).toBe(1);
+    expect(succeeded.payload).toMatchObject({
+      invoiceId: invoice.payload.invoiceId,
+      attempt: 1,
+      amountMinor: 2_000,
+      currency: 'USD',
+      providerPaymentIntentId: charges[0].payment_intent,
+      providerChargeId: charges[0].id,
+    });
+    expect(succeeded.causationId).toBe(invoice.eventId);
+    expect(succeeded.correlationId).toBe(invoice.correlationId);
+    expect(emitted.for(invoice.payload.invoiceId, 'ChargeSucceeded')).toHaveLength(1);
+    expect(await outboxCount(invoice.payload.invoiceId, 'ChargeSucceeded')).toBe(1);
+  });
+
+  it('charges once and emits ChargeSucceeded once when the connection drops after the sandbox made the charge', async () => {
+    sandbox.configure({ dropAfterChargeRate: 1 });
+    const invoice = invoiceGenerated({ providerCustomerId: customerId });
+    const { invoiceId } = invoice.payload;
+    await produce(producer, prefix, [invoice]);
+    await waitFor(async () => chargesFor(sandbox, invoiceId).length === 1, { what: 'the charge behind the dropped answer' });
+    const [pending] = await attempts(invoiceId);
+    expect(pending).toMatchObject({ status: 'pending', idempotency_key: `invoice:${invoiceId}:attempt:1` });
+    await sleep(300); // let at least one retry with the same key hit the dropped connection too
+    sandbox.configure({ dropAfterChargeRate: 0 });
+
+    const [succeeded] = await waitForEvent(invoiceId, 'ChargeSucceeded');
+    await sleep(500);
+    const charges = chargesFor(sandbox, invoiceId);
+    expect(charges).toHaveLength(1);
+    expect(succeeded.payload).toMatchObject({ providerPaymentIntentId: charges[0].payment_intent, amountMinor: 2_000 });
+    expect(emitted.for(invoiceId, 'ChargeSucceeded')).toHaveLength(1);
+    expect(emitted.for(invoiceId, 'ChargeFailed')).toHaveLength(0);
+    expect(await outboxCount(invoiceId, 'ChargeSucceeded')).toBe(1);
+    expect(await attempts(invoiceId)).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'succeeded', provider_payment_intent_id: charges[0].payment_intent }),
+    ]);
+  });
+
+  it('gives each test card its outcome, error codes and retryable flag', async () => {
+    const cards = [
+      ['pm_card_visa', { type: 'ChargeSucceeded' }],
+      ['pm_card_visa_chargeDeclined', { type: 'ChargeFailed', errorCode: 'card_declined', declineCode: 'generic_decline', retryable: true }],
+      ['pm_card_visa_chargeDeclinedInsufficientFunds', { type: 'ChargeFailed', errorCode: 'card_declined', declineCode: 'insufficient_funds', retryable: true }],
+      ['pm_card_chargeCustomerFail', { type: 'ChargeFailed', errorCode: 'card_declined', declineCode: 'generic_decline', retryable: true }],
+      ['pm_card_authenticationRequired', { type: 'ChargeFailed', errorCode: 'authentication_required', declineCode: 'authentication_required', retryable: false }],
+      ['pm_card_visa_chargeDeclinedLostCard', { type: 'ChargeFailed', errorCode: 'card_declined', declineCode: 'lost_card', retryable: false }],
+      ['pm_card_visa_chargeDeclinedStolenCard', { type: 'ChargeFailed', errorCode: 'card_declined', declineCode: 'stolen_card', retryable: false }],
+      ['pm_card_chargeDeclinedExpiredCard', { type: 'ChargeFailed', errorCode: 'expired_card', declineCode: 'expired_card', retryable: false }],
+    ] as const;
+    const invoices = cards.map(([paymentMethodId]) => invoiceGenerated({ providerCustomerId: customerId, paymentMethodId }));
+    await produce(producer, prefix, invoices);
+
+    const outcomes = await waitFor(
+      async () => {
+        const found = invoices.map(
+          (i) => emitted.for(i.payload.invoiceId).filter((e) => e.type === 'ChargeSucceeded' || e.type === 'ChargeFailed')[0],
+        );
+        return found.every(Boolean) && found;
+      },
+      { what: 'an outcome for every card' },
+    );
+    const actual = outcomes.map((event, index) => {
+      if (event.type === 'ChargeFailed') {
+        const { errorCode, declineCode, retryable, attempt, providerPaymentIntentId } = event.payload;
+        expect(attempt).toBe(1);
+        expect(providerPaymentIntentId).toBe(chargesFor(sandbox, invoices[index].payload.invoiceId)[0].payment_intent);
+        expect(event.payload.customer.email).toBe('ada@example.com');
+        return [cards[index][0], { type: event.type, errorCode, declineCode, retryable }];
+      }
+      return [cards[index][0], { type: event.type }];
+    });
+    expect(actual).toEqual(cards.map(([card, outcome]) => [card, outcome]));
+    for (const invoice of invoices) expect(chargesFor(sandbox, invoice.payload.invoiceId)).toHaveLength(1);
+  });
+
+  it('sends JPY, KWD and HUF invoices to the provider in the units Stripe expects', async () => {
+    const cases = [
+      { currency: 'JPY', totalMinor: 5_000, provider: 5_000 }, // ¥5,000: zero-decimal
+      { currency: 'KWD', totalMinor: 12_340, provider: 12_340 }, // 12.340 KWD: three decimals, last digit 0
+      { currency: 'HUF', totalMinor: 175_050, provider: 175_050 }, // 1,750.50 Ft: two decimals at the provider
+    ];
+    const invoices = cases.map((c) => invoiceGenerated({ currency: c.currency, totalMinor: c.totalMinor, providerCustomerId: customerId }));
+    await produce(producer, prefix, invoices);
+    for (const invoice of invoices) await waitForEvent(invoice.payload.invoiceId, 'ChargeSucceeded');
+
+    cases.forEach((c, index) => {
+      const charges = chargesFor(sandbox, invoices[index].payload.invoiceId);
+      expect(charges.map((ch) => [ch.currency, ch.amount])).toEqual([[c.currency.toLowerCase(), c.provider]]);
+      const [succeeded] = emitted.for(invoices[index].payload.invoiceId, 'ChargeSucceeded') as EventOf<'ChargeSucceeded'>[];
+      expect(succeeded.payload).toMatchObject({ amountMinor: c.totalMinor, currency: c.currency });
+    });
+  });
+
+  it('makes no provider call for a zero-total invoice or one already paid, and emits ChargeSkipped', async () => {
+    const zero = invoiceGenerated({ totalMinor: 0, providerCustomerId: customerId });
+    const paid = invoiceGenerated({ providerCustomerId: customerId });
+    await produce(producer, prefix, [zero, paid]);
+    await waitForEvent(paid.payload.invoiceId, 'ChargeSucceeded');
+    await produce(producer, prefix, [chargeRetryRequested(paid, 2)]);
+
+    const [zeroSkipped] = await waitForEvent(zero.payload.invoiceId, 'ChargeSkipped');
+    const [paidSkipped] = await waitForEvent(paid.payload.invoiceId, 'ChargeSkipped');
+    expect(zeroSkipped.payload).toMatchObject({ reason: 'nothing_to_collect', amountMinor: 0, currency: 'USD' });
+    expect(paidSkipped.payload).toMatchObject({ reason: 'nothing_to_collect', amountMinor: 0 });
+    expect(chargesFor(sandbox, zero.payload.invoiceId)).toHaveLength(0);
+    expect(chargesFor(sandbox, paid.payload.invoiceId)).toHaveLength(1);
+    expect((await attempts(paid.payload.invoiceId)).map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'succeeded'],
+      [2, 'skipped'],
+    ]);
+  });
+
+  it('skips an amount below the provider minimum and an invoice without a payment method, without a provider call', async () => {
+    const tiny = invoiceGenerated({ totalMinor: 49, providerCustomerId: customerId });
+    const noMethod = invoiceGenerated({ paymentMethodId: null, providerCustomerId: null });
+    await produce(producer, prefix, [tiny, noMethod]);
+    const [tinySkipped] = await waitForEvent(tiny.payload.invoiceId, 'ChargeSkipped');
+    const [noMethodSkipped] = await waitForEvent(noMethod.payload.invoiceId, 'ChargeSkipped');
+    expect(tinySkipped.payload).toMatchObject({ reason: 'below_provider_minimum', amountMinor: 49 });
+    expect(noMethodSkipped.payload).toMatchObject({ reason: 'no_payment_method', amountMinor: 2_000 });
+    expect(chargesFor(sandbox, tiny.payload.invoiceId)).toHaveLength(0);
+    expect(chargesFor(sandbox, noMethod.payload.invoiceId)).toHaveLength(0);
+  });
+
+  it('creates a second PaymentIntent with its own idempotency key when attempt 2 is requested after a decline', async () => {
+    const invoice = invoiceGenerated({ providerCustomerId: customerId, paymentMethodId: 'pm_card_visa_chargeDeclinedInsufficientFunds' });
+    const { invoiceId } = invoice.payload;
+    await produce(producer, prefix, [invoice]);
+    const [first] = await waitForEvent(invoiceId, 'ChargeFailed');
+    expect(first.payload).toMatchObject({ attempt: 1, retryable: true });
+
+    const retry = chargeRetryRequested(invoice, 2);
+    await produce(producer, prefix, [retry, retry]); // the retry request is delivered twice as well
+    const failures = await waitForEvent(invoiceId, 'ChargeFailed', 2);
+    await sleep(500);
+
+    const charges = chargesFor(sandbox, invoiceId);
+    expect(charges.map((c) => c.idempotency_key)).toEqual([`invoice:${invoiceId}:attempt:1`, `invoice:${invoiceId}:attempt:2`]);
+    expect(charges[0].payment_intent).not.toBe(charges[1].payment_intent);
+    expect(charges.map((c) => c.metadata.attempt)).toEqual(['1', '2']);
+    expect(emitted.for(invoiceId, 'ChargeFailed')).toHaveLength(2);
+    expect(failures[1].payload).toMatchObject({ attempt: 2, providerPaymentIntentId: charges[1].payment_intent, amountMinor: 2_000 });
+    expect(failures[1].causationId).toBe(retry.eventId);
+  });
+
+  it('dead-letters the event when Stripe refuses the idempotency key as reused with other parameters', async () => {
+    const invoice = invoiceGenerated({ providerCustomerId: customerId });
+    const { invoiceId } = invoice.payload;
+    // Someone (a bug) already used this attempt's key for a different request.
+    await stripe.paymentIntents.create(
+      { amount: 999, currency: 'usd', metadata: { invoice_id: 'other' } },
+      { idempotencyKey: `invoice:${invoiceId}:attempt:1` },
+    );
+    await produce(producer, prefix, [invoice]);
+
+    const letter = await waitFor(async () => emitted.deadLetters.find((m) => m.value.includes(invoice.eventId)), {
+      what: 'the dead letter',
+    });
+    expect(letter.headers['dlq-reason']).toBe('handler_error');
+    expect(letter.headers['dlq-detail']).toMatch(/idempotency_error/);
+    expect(letter.headers['dlq-source-topic']).toBe(topicName(prefix, TOPICS.invoices));
+    expect(chargesFor(sandbox, invoiceId)).toHaveLength(0);
+    expect(emitted.for(invoiceId)).toHaveLength(0);
+    expect((await attempts(invoiceId)).map((a) => a.status)).toEqual(['pending']); // left for a human, never charged
+  });
+
+  it('lists the charge attempts of an invoice to finance, and refuses other roles and bad ids', async () => {
+    const invoice = invoiceGenerated({ providerCustomerId: customerId });
+    const { invoiceId } = invoice.payload;
+    await produce(producer, prefix, [invoice]);
+    await waitForEvent(invoiceId, 'ChargeSucceeded');
+    const http = request(app.getHttpServer());
+
+    const ok = await http.get(`/v1/invoices/${invoiceId}/charges`).set('Authorization', `Bearer ${FINANCE_TOKEN}`).expect(200);
+    expect(ok.body).toMatchObject({
+      invoiceId,
+      currency: 'USD',
+      totalMinor: 2_000,
+      collectedMinor: 2_000,
+      outstandingMinor: 0,
+      attempts: [
+        {
+          attempt: 1,
+          status: 'succeeded',
+          idempotencyKey: `invoice:${invoiceId}:attempt:1`,
+          amountMinor: 2_000,
+          providerAmount: 2_000,
+          providerCurrency: 'usd',
+          providerPaymentIntentId: chargesFor(sandbox, invoiceId)[0].payment_intent,
+          resolvedBy: 'consumer',
+        },
+      ],
+    });
+    await http.get(`/v1/invoices/${invoiceId}/charges`).expect(401);
+    await http.get(`/v1/invoices/${invoiceId}/charges`).set('Authorization', `Bearer ${OPERATOR_TOKEN}`).expect(403);
+    const bad = await http.get('/v1/invoices/not-a-uuid/charges').set('Authorization', `Bearer ${FINANCE_TOKEN}`).expect(400);
+    expect(bad.body.message).toMatch(/params\.id/);
+    await http
+      .get('/v1/invoices/00000000-0000-4000-8000-000000000000/charges')
+      .set('Authorization', `Bearer ${FINANCE_TOKEN}`)
+      .expect(404);
+  });
+});

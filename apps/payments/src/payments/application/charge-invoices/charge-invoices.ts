@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { ChargeSkippedV1, Envelope, EventOf, createEvent } from '@billing/events';
+import { CLOCK, Clock, Logger, PermanentError, appendToOutbox } from '@billing/messaging';
+import { chargeIdempotencyKey, decideCharge, SkipReason } from '../../domain/decide-charge';
+import {
+  AttemptRow,
+  InvoiceSnapshot,
+  NewAttempt,
+  attemptKey,
+  findAttemptsOfInvoices,
+  findInvoices,
+  insertAttempts,
+  notePaymentIntents,
+  saveInvoiceSnapshots,
+} from '../../infrastructure/charge-store';
+import { PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
+import { OutcomeToRecord, PRODUCER, recordChargeOutcomes } from '../record-charge-outcomes';
+import { mapBounded } from './map-bounded';
+
+export type ChargeRequestEvent = EventOf<'InvoiceGenerated'> | EventOf<'ChargeRetryRequested'>;
+
+export interface ChargeInvoicesOptions {
+  /** Provider calls of one batch in flight at the same time. */
+  providerConcurrency: number;
+  /** Test hook (PAYMENTS_CRASH_AFTER_PROVIDER_CALL): runs right after a provider call returned. */
+  afterProviderCall?: () => void;
+}
+
+export const CHARGE_INVOICES_OPTIONS = Symbol('CHARGE_INVOICES_OPTIONS');
+
+interface PlannedCharge {
+  attempt: AttemptRow;
+  invoice: InvoiceSnapshot;
+  event: ChargeRequestEvent;
+}
+
+interface PlannedSkip {
+  attempt: NewAttempt & { skipReason: SkipReason };
+  invoice: InvoiceSnapshot;
+  event: ChargeRequestEvent;
+}
+
+interface Plan {
+  charges: PlannedCharge[];
+  skips: PlannedSkip[];
+}
+
+/**
+ * Charges what each invoice says is still outstanding (InvoiceGenerated = attempt 1,
+ * ChargeRetryRequested = attempt n), exactly once per (invoice, attempt).
+ *
+ * The provider call is an effect outside any database transaction, so one batch runs in
+ * three steps:
+ * 1. Plan — its own short transaction, committed at once: store the invoice snapshots and,
+ *    for each attempt to charge, a `pending` row carrying its idempotency key and the exact
+ *    amount (UNIQUE (invoice_id, attempt)). An attempt that is already final changes nothing.
+ * 2. Call the provider for every pending attempt (bounded concurrency), with that key.
+ * 3. Record — in the consumer's inbox transaction: the outcomes (only rows still pending
+ *    change), ChargeSucceeded / ChargeFailed / ChargeSkipped in the outbox.
+ * A crash between 2 and 3 leaves the pending row and no inbox row: the event is redelivered,
+ * the provider is called again with the same key and parameters, Stripe replays its first
+ * answer, and the outcome is recorded once. The webhook may resolve the pending attempt
+ * first; then step 3 finds nothing pending and emits nothing.
+ */
+@Injectable()
+export class ChargeInvoices {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CHARGE_INVOICES_OPTIONS) private readonly options: ChargeInvoicesOptions,
+  ) {}
+
+  async execute(events: readonly ChargeRequestEvent[], manager: EntityManager, logger: Logger): Promise<void> {
+    const plan = await this.dataSource.transaction((planning) => this.plan(events, planning, logger));
+    const outcomes = await mapBounded(plan.charges, this.options.providerConcurrency, async (charge) => {
+      const outcome = await this.charge(charge, logger);
+      this.options.afterProviderCall?.();
+      return outcome;
+    });
+    await this.record(manager, plan, outcomes, logger);
+  }
+
+  private async plan(events: readonly ChargeRequestEvent[], manager: EntityManager, logger: Logger): Promise<Plan> {
+    const now = this.clock.now();
+    await saveInvoiceSnapshots(
+      manager,
+      events.filter((e): e is EventOf<'InvoiceGenerated'> => e.type === 'InvoiceGenerated').map(snapshotOf),
+      now,
+    );
+    const invoiceIds = events.map((e) => e.payload.invoiceId);
+    const invoices = await findInvoices(manager, invoiceIds);
+    const existing = await findAttemptsOfInvoices(manager, invoiceIds);
+
+    const toCharge = new Map<string, { invoice: InvoiceSnapshot; event: ChargeRequestEvent }>();
+    const skips: PlannedSkip[] = [];
+    const newPending: NewAttempt[] = [];
+    const seen = new Set<string>();
+    for (const event of events) {
+      const { invoiceId } = event.payload;
+      const attempt = event.type === 'InvoiceGenerated' ? 1 : event.payload.attempt;
+      const key = attemptKey(invoiceId, attempt);
+      const log = logger.child({ eventId: event.eventId, correlationId: event.correlationId, invoiceId, attempt });
+      const invoice = invoices.get(invoiceId);
+      if (invoice === undefined) {
+        throw new PermanentError('unknown_invoice', `${event.type} ${event.eventId}: invoice ${invoiceId} was never received`);
+      }
+      if (seen.has(key)) continue;
+      seen.add(key);
+
+      const stored = existing.get(key);
+      if (stored !== undefined) {
+        if (stored.status === 'pending') {
+          log.warn('attempt left pending by an earlier run: calling the provider again with the same idempotency key');
+          toCharge.set(key, { invoice, event });
+        } else {
+          log.info({ status: stored.status }, 'attempt already has its outcome; nothing to do');
+        }
+        continue;
+      }
+
+      const decision = decideCharge(invoice);
+      const base = {
+        invoiceId,
+        attempt,
+        idempotencyKey: chargeIdempotencyKey(invoiceId, attempt),
+        currency: invoice.currency,
+        requestedByEventId: event.eventId,
+        correlationId: event.correlationId,
+      };
+      if (decision.kind === 'refuse') {
+        log.error({ code: decision.code }, 'invoice amount cannot be charged at the provider');
+        throw new PermanentError(`provider_amount_${decision.code}`, `invoice ${invoiceId}: ${decision.message}`);
+      }
+      if (decision.kind === 'skip') {
+        skips.push({
+          attempt: { ...base, amountMinor: decision.amountMinor, providerAmount: null, providerCurrency: null, skipReason: decision.reason },
+          invoice,
+          event,
+        });
+        continue;
+      }
+      newPending.push({
+        ...base,
+        amountMinor: decision.amountMinor,
+        providerAmount: decision.providerAmount,
+        providerCurrency: decision.providerCurrency,
+        skipReason: null,
+      });
+      toCharge.set(key, { invoice, event });
+    }
+
+    await insertAttempts(manager, newPending, now);
+    // The stored rows are authoritative: a repeat must send exactly the first call's parameters.
+    const stored = toCharge.size === 0 ? new Map<string, AttemptRow>() : await findAttemptsOfInvoices(manager, [...toCharge.values()].map((c) => c.invoice.invoiceId));
+    const charges: PlannedCharge[] = [];
+    for (const [key, { invoice, event }] of toCharge) {
+      const attempt = stored.get(key);
+      if (attempt?.status === 'pending') charges.push({ attempt, invoice, event });
+    }
+    return { charges, skips };
+  }
+
+  private charge({ attempt, invoice }: PlannedCharge, logger: Logger): Promise<ProviderChargeOutcome> {
+    return this.provider.chargeOffSession(
+      {
+        idempotencyKey: attempt.idempotencyKey,
+        amount: attempt.providerAmount!,
+        currency: attempt.providerCurrency!,
+        customerId: invoice.providerCustomerId,
+        paymentMethodId: invoice.paymentMethodId!,
+        metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
+      },
+      logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt }),
+    );
+  }
+
+  private async record(manager: EntityManager, plan: Plan, outcomes: ProviderChargeOutcome[], logger: Logger): Promise<void> {
+    const now = this.clock.now();
+
+    const inserted = await insertAttempts(
+      manager,
+      plan.skips.map((s) => s.attempt),
+      now,
+    );
+    const skipped: Envelope[] = [];
+    for (const { attempt, invoice, event } of plan.skips) {
+      if (!inserted.has(attemptKey(attempt.invoiceId, attempt.attempt))) continue;
+      skipped.push(
+        createEvent(
+          ChargeSkippedV1,
+          {
+            eventId: randomUUID(),
+            occurredAt: now.toISOString(),
+            producer: PRODUCER,
+            accountId: invoice.accountId,
+            correlationId: event.correlationId,
+            causationId: event.eventId,
+          },
+          {
+            invoiceId: invoice.invoiceId,
+            invoiceNumber: invoice.invoiceNumber,
+            reason: attempt.skipReason,
+            amountMinor: attempt.amountMinor,
+            currency: invoice.currency,
+            skippedAt: now.toISOString(),
+          },
+        ),
+      );
+      const log = logger.child({ eventId: event.eventId, correlationId: event.correlationId, invoiceId: invoice.invoiceId });
+      const level = attempt.skipReason === 'nothing_to_collect' ? 'info' : 'warn';
+      log[level]({ attempt: attempt.attempt, reason: attempt.skipReason, amountMinor: attempt.amountMinor }, 'charge skipped: no provider call');
+    }
+    await appendToOutbox(manager, skipped);
+
+    const finals: OutcomeToRecord[] = [];
+    const stillPending: { invoiceId: string; attempt: number; paymentIntentId: string }[] = [];
+    plan.charges.forEach(({ attempt, event }, index) => {
+      const outcome = outcomes[index];
+      const target = { invoiceId: attempt.invoiceId, attempt: attempt.attempt };
+      if (outcome.kind === 'unresolved') {
+        stillPending.push({ ...target, paymentIntentId: outcome.paymentIntentId });
+        return;
+      }
+      finals.push({
+        causationId: event.eventId,
+        resolution:
+          outcome.kind === 'succeeded'
+            ? {
+                ...target,
+                status: 'succeeded',
+                providerPaymentIntentId: outcome.paymentIntentId,
+                providerChargeId: outcome.chargeId,
+                errorCode: null,
+                declineCode: null,
+                errorMessage: null,
+                retryable: null,
+              }
+            : {
+                ...target,
+                status: 'failed',
+                providerPaymentIntentId: outcome.paymentIntentId,
+                providerChargeId: outcome.chargeId,
+                errorCode: outcome.errorCode,
+                declineCode: outcome.declineCode,
+                errorMessage: outcome.message,
+                retryable: outcome.retryable,
+              },
+      });
+    });
+    await notePaymentIntents(manager, stillPending);
+    const resolved = await recordChargeOutcomes(manager, finals, now, 'consumer');
+    const resolvedKeys = new Set(resolved.map((a) => attemptKey(a.invoiceId, a.attempt)));
+    for (const { resolution } of finals) {
+      const log = logger.child({ invoiceId: resolution.invoiceId, attempt: resolution.attempt, paymentIntentId: resolution.providerPaymentIntentId });
+      if (!resolvedKeys.has(attemptKey(resolution.invoiceId, resolution.attempt))) {
+        log.info({ status: resolution.status }, 'attempt was resolved meanwhile (webhook); nothing emitted');
+      } else if (resolution.status === 'succeeded') {
+        log.info('charge succeeded');
+      } else {
+        log.warn({ errorCode: resolution.errorCode, declineCode: resolution.declineCode, retryable: resolution.retryable }, 'charge declined');
+      }
+    }
+  }
+}
+
+function snapshotOf(event: EventOf<'InvoiceGenerated'>) {
+  const p = event.payload;
+  return {
+    invoiceId: p.invoiceId,
+    accountId: event.accountId,
+    invoiceNumber: p.invoiceNumber,
+    currency: p.currency,
+    totalMinor: p.totalMinor,
+    customer: p.customer,
+    providerCustomerId: p.payment.providerCustomerId,
+    paymentMethodId: p.payment.paymentMethodId,
+    issuedAt: p.issuedAt,
+    dueAt: p.dueAt,
+    correlationId: event.correlationId,
+    sourceEventId: event.eventId,
+  };
+}

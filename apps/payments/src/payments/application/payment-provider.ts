@@ -1,0 +1,43 @@
+import { Logger } from '@billing/messaging';
+
+/** One off-session charge of a saved payment method, keyed so that a repeat cannot charge twice. */
+export interface OffSessionCharge {
+  readonly idempotencyKey: string;
+  /** In the provider's unit for the currency (see domain/provider-amount.ts). */
+  readonly amount: number;
+  /** Lower-case ISO code, as the provider expects it. */
+  readonly currency: string;
+  readonly customerId: string | null;
+  readonly paymentMethodId: string;
+  readonly metadata: { readonly invoice_id: string; readonly account_id: string; readonly attempt: string };
+}
+
+/**
+ * The answer of the provider, as a coded value. Declines are outcomes, not exceptions.
+ * `unresolved`: the provider accepted the request but the payment is not final yet (e.g.
+ * `processing`): the attempt stays pending and the webhook gives it its outcome.
+ */
+export type ProviderChargeOutcome =
+  | { readonly kind: 'succeeded'; readonly paymentIntentId: string; readonly chargeId: string | null }
+  | {
+      readonly kind: 'declined';
+      readonly paymentIntentId: string | null;
+      readonly chargeId: string | null;
+      readonly errorCode: string;
+      readonly declineCode: string | null;
+      readonly message: string;
+      readonly retryable: boolean;
+    }
+  | { readonly kind: 'unresolved'; readonly paymentIntentId: string; readonly providerStatus: string };
+
+/**
+ * Port to the payment provider. Implementations retry transient failures (network, timeout,
+ * 5xx, 409) with the SAME idempotency key and then throw `TransientError` (the event is
+ * redelivered later, never reported as a decline); a request the provider refuses as wrong
+ * (400 idempotency_error, invalid request, bad key) throws `PermanentError`.
+ */
+export interface PaymentProvider {
+  chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderChargeOutcome>;
+}
+
+export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

@@ -1,0 +1,61 @@
+import { chargeIdempotencyKey, decideCharge } from './decide-charge';
+
+const invoice = (overrides: Partial<Parameters<typeof decideCharge>[0]> = {}) => ({
+  currency: 'USD',
+  totalMinor: 2_000,
+  collectedMinor: 0,
+  paymentMethodId: 'pm_card_visa',
+  ...overrides,
+});
+
+describe('decideCharge', () => {
+  it('charges the outstanding amount of the invoice in provider units', () => {
+    expect(decideCharge(invoice({ totalMinor: 2_000, collectedMinor: 500 }))).toEqual({
+      kind: 'charge',
+      amountMinor: 1_500,
+      providerAmount: 1_500,
+      providerCurrency: 'usd',
+    });
+  });
+
+  it.each([
+    ['JPY', 5_000, 5_000],
+    ['KWD', 12_340, 12_340],
+    ['HUF', 175_000, 175_000],
+    ['ISK', 1_000, 100_000],
+  ])('sends %s %i minor units as %i at the provider', (currency, totalMinor, providerAmount) => {
+    expect(decideCharge(invoice({ currency, totalMinor }))).toMatchObject({ kind: 'charge', providerAmount });
+  });
+
+  it('skips a zero-total invoice as nothing to collect', () => {
+    expect(decideCharge(invoice({ totalMinor: 0 }))).toEqual({ kind: 'skip', reason: 'nothing_to_collect', amountMinor: 0 });
+  });
+
+  it('skips an invoice already paid as nothing to collect', () => {
+    expect(decideCharge(invoice({ collectedMinor: 2_000 }))).toMatchObject({ kind: 'skip', reason: 'nothing_to_collect' });
+  });
+
+  it('skips an outstanding amount below the provider minimum', () => {
+    expect(decideCharge(invoice({ totalMinor: 49 }))).toEqual({ kind: 'skip', reason: 'below_provider_minimum', amountMinor: 49 });
+  });
+
+  it('skips an invoice without a payment method', () => {
+    expect(decideCharge(invoice({ paymentMethodId: null }))).toEqual({ kind: 'skip', reason: 'no_payment_method', amountMinor: 2_000 });
+  });
+
+  it('refuses a three-decimal amount the provider cannot take instead of rounding it', () => {
+    expect(decideCharge(invoice({ currency: 'KWD', totalMinor: 12_345 }))).toMatchObject({
+      kind: 'refuse',
+      code: 'three_decimal_not_multiple_of_ten',
+    });
+  });
+});
+
+describe('chargeIdempotencyKey', () => {
+  it('is the same for a retry of one attempt and different for the next attempt', () => {
+    const id = '0b8f7a52-5a59-4b8e-9d4e-0b7c9b0c1d11';
+    expect(chargeIdempotencyKey(id, 1)).toBe(`invoice:${id}:attempt:1`);
+    expect(chargeIdempotencyKey(id, 1)).toBe(chargeIdempotencyKey(id, 1));
+    expect(chargeIdempotencyKey(id, 2)).not.toBe(chargeIdempotencyKey(id, 1));
+  });
+});

@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import Stripe from 'stripe';
+import { PAYMENTS_CONFIG, PaymentsConfig } from '../config';
+import { CHARGE_INVOICES_OPTIONS, ChargeInvoices, ChargeInvoicesOptions } from './application/charge-invoices/charge-invoices';
+import { ChargeInvoicesConsumer } from './application/charge-invoices/charge-invoices.consumer';
+import { ListInvoiceCharges } from './application/list-invoice-charges/list-invoice-charges';
+import { ListInvoiceChargesController } from './application/list-invoice-charges/list-invoice-charges.controller';
+import { PAYMENT_PROVIDER } from './application/payment-provider';
+import { ReconcileStripeEvent } from './application/reconcile-stripe-webhook/reconcile-stripe-event';
+import { StripeWebhookController } from './application/reconcile-stripe-webhook/stripe-webhook.controller';
+import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
+import { StripePaymentProvider } from './infrastructure/stripe-payment-provider';
+
+/** Charges, charge attempts, the Stripe webhook and the charges API. */
+@Module({})
+export class PaymentsModule {
+  static forRoot(config: PaymentsConfig): DynamicModule {
+    const options: ChargeInvoicesOptions = {
+      providerConcurrency: config.PAYMENTS_PROVIDER_CONCURRENCY,
+      afterProviderCall: config.PAYMENTS_CRASH_AFTER_PROVIDER_CALL
+        ? () => process.kill(process.pid, 'SIGKILL') // test-only crash hook, see config.ts
+        : undefined,
+    };
+    return {
+      module: PaymentsModule,
+      controllers: [StripeWebhookController, ListInvoiceChargesController],
+      providers: [
+        { provide: PAYMENTS_CONFIG, useValue: config },
+        { provide: STRIPE, useFactory: () => createStripeClient(config) },
+        {
+          provide: PAYMENT_PROVIDER,
+          useFactory: (stripe: Stripe) =>
+            new StripePaymentProvider(stripe, {
+              attempts: config.PAYMENTS_TRANSIENT_ATTEMPTS,
+              backoffMs: config.PAYMENTS_TRANSIENT_BACKOFF_MS,
+              maxBackoffMs: config.PAYMENTS_TRANSIENT_MAX_BACKOFF_MS,
+            }),
+          inject: [STRIPE],
+        },
+        { provide: CHARGE_INVOICES_OPTIONS, useValue: options },
+        ChargeInvoices,
+        ChargeInvoicesConsumer,
+        ReconcileStripeEvent,
+        ListInvoiceCharges,
+      ],
+    };
+  }
+}

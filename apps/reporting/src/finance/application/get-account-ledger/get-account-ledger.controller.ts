@@ -1,0 +1,55 @@
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { Roles, parseRequest } from '@billing/messaging';
+import { REPORTING_CONFIG, ReportingConfig } from '../../../config';
+import { PaginationDocs, ReportDocs } from '../../infrastructure/http/api-docs';
+import {
+  HttpRequest,
+  HttpResponse,
+  decodeCursor,
+  encodeCursor,
+  formatField,
+  paginationFields,
+  respond,
+} from '../../infrastructure/http/report-response';
+import { getAccountLedger, ledgerTable } from './get-account-ledger.query';
+
+const params = z.object({ id: z.string().min(1).max(200) });
+const cursorSchema = z.object({ offset: z.number().int().min(0) });
+
+@ApiTags('reports')
+@Controller('v1/reports')
+export class GetAccountLedgerController {
+  private readonly query;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REPORTING_CONFIG) config: ReportingConfig,
+  ) {
+    this.query = z.object({ format: formatField, ...paginationFields(config.REPORT_PAGE_SIZE, config.REPORT_PAGE_SIZE_MAX) });
+  }
+
+  @Get('accounts/:id/ledger')
+  @Roles('finance', 'admin')
+  @ReportDocs(
+    "One account's ledger",
+    'Every invoice, charge attempt (succeeded, failed, skipped), retry request, hold placed or released and email ' +
+      'sent or failed of the account, in order (occurredAt, then stage, then partition order). Paginated with limit/cursor.',
+  )
+  @ApiParam({ name: 'id', description: 'Account id' })
+  @PaginationDocs()
+  async ledger(
+    @Param() rawParams: unknown,
+    @Query() rawQuery: unknown,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    const { id } = parseRequest(params, rawParams, 'params');
+    const { format, limit, cursor } = parseRequest(this.query, rawQuery, 'query');
+    const offset = decodeCursor(cursorSchema, cursor)?.offset ?? 0;
+    const page = await getAccountLedger(this.dataSource, id, limit, offset, encodeCursor);
+    return respond(request, response, format, page, ledgerTable, `ledger-${id}`);
+  }
+}

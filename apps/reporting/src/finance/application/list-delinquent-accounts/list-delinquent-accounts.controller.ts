@@ -1,0 +1,48 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { CLOCK, Clock, Roles, parseRequest } from '@billing/messaging';
+import { REPORTING_CONFIG, ReportingConfig } from '../../../config';
+import { PaginationDocs, ReportDocs } from '../../infrastructure/http/api-docs';
+import {
+  HttpRequest,
+  HttpResponse,
+  decodeCursor,
+  encodeCursor,
+  formatField,
+  paginationFields,
+  respond,
+} from '../../infrastructure/http/report-response';
+import { delinquentTable, listDelinquentAccounts } from './list-delinquent-accounts.query';
+
+const cursorSchema = z.object({ accountId: z.string().min(1), currency: z.string().length(3) });
+
+@ApiTags('reports')
+@Controller('v1/reports')
+export class ListDelinquentAccountsController {
+  private readonly query;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REPORTING_CONFIG) config: ReportingConfig,
+  ) {
+    this.query = z.object({ format: formatField, ...paginationFields(config.REPORT_PAGE_SIZE, config.REPORT_PAGE_SIZE_MAX) });
+  }
+
+  @Get('delinquent-accounts')
+  @Roles('finance', 'admin')
+  @ReportDocs(
+    'Delinquent accounts',
+    'Accounts that owe money on an invoice that is past due now or whose charge was declined, one row per ' +
+      '(account, currency): unpaid invoices, amount, the oldest due date and its days past due (ceil of 24h periods), ' +
+      'and the active hold if any. Ordered by account id and currency; paginated with limit/cursor.',
+  )
+  @PaginationDocs()
+  async delinquent(@Query() rawQuery: unknown, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse) {
+    const { format, limit, cursor } = parseRequest(this.query, rawQuery, 'query');
+    const page = await listDelinquentAccounts(this.dataSource, this.clock.now(), limit, decodeCursor(cursorSchema, cursor), encodeCursor);
+    return respond(request, response, format, page, delinquentTable, 'delinquent-accounts');
+  }
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { BillingEvent } from '@billing/events';
+import { buildScenario } from '../../../test/month-close-scenario';
+import { countsWin, projectEvents } from './projection';
+
+const events = () => {
+  const scenario = buildScenario();
+  return { scenario, all: scenario.produced.map((p) => p.event as BillingEvent) };
+};
+
+describe('projecting ledger events into finance rows', () => {
+  it('records each fact once, keyed by the fact, whatever the event id', () => {
+    const { scenario, all } = events();
+    const reissued = { ...scenario.usdPaid, eventId: randomUUID() } as BillingEvent;
+    const batch = projectEvents([...all, reissued]);
+
+    expect(batch.invoices.map((i) => [i.invoiceNumber, i.currency, i.totalMinor])).toEqual([
+      ['INV-2026-11-0001', 'USD', 12_345],
+      ['INV-2026-11-0002', 'JPY', 4_980],
+      ['INV-2026-11-0003', 'KWD', 7_250],
+      ['INV-2026-11-0004', 'USD', 0],
+    ]);
+    expect(batch.lines).toHaveLength(6);
+    expect(batch.attempts.map((a) => [a.accountId, a.outcome, a.attempt, a.amountMinor, a.code])).toEqual([
+      ['acct-usd', 'succeeded', 1, 12_345, null],
+      ['acct-jpy', 'failed', 1, 4_980, 'card_declined'],
+      ['acct-kwd', 'failed', 1, 7_250, 'card_declined'],
+      ['acct-zero', 'skipped', 0, 0, 'nothing_to_collect'],
+      ['acct-jpy', 'succeeded', 2, 4_980, null],
+    ]);
+    expect(batch.emails.map((e) => [e.template, e.status])).toEqual([
+      ['invoice', 'sent'],
+      ['invoice', 'sent'],
+      ['invoice', 'sent'],
+      ['invoice', 'sent'],
+      ['payment-failed', 'sent'],
+      ['payment-failed', 'failed'],
+      ['account-on-hold', 'sent'],
+      ['hold-released', 'sent'],
+    ]);
+    // one entry per fact: the duplicate delivery and the re-issued payment add none
+    expect(batch.entries).toHaveLength(scenario.uniqueEventIds.size);
+  });
+
+  it('merges a hold placed and released in one batch into one row', () => {
+    const { scenario, all } = events();
+    const { holds } = projectEvents(all);
+    expect(holds).toEqual([
+      expect.objectContaining({
+        holdId: scenario.ids.hold,
+        accountId: 'acct-jpy',
+        reason: 'payment_action_required',
+        placedAt: '2026-12-01T00:07:00.000Z',
+        releasedAt: '2026-12-18T09:01:00.000Z',
+        releaseReason: 'paid',
+      }),
+    ]);
+  });
+
+  it('keeps the completed run counts over progress, in any order', () => {
+    const { all } = events();
+    const runEvents = all.filter((e) => e.type.startsWith('MonthClose'));
+    const forward = projectEvents(runEvents).runs;
+    const backward = projectEvents([...runEvents].reverse()).runs;
+    expect(forward).toEqual(backward);
+    expect(forward).toEqual([
+      expect.objectContaining({
+        requestedBy: 'scheduler',
+        accountsInScope: 4,
+        invoiced: 4,
+        zeroTotal: 1,
+        remaining: 0,
+        countsRank: 2,
+        startedAt: '2026-12-01T00:00:05.000Z',
+        completedAt: '2026-12-01T00:02:05.000Z',
+      }),
+    ]);
+    expect(countsWin({ countsRank: 1, countsAt: '2026-12-01T00:02:00.000Z' }, { countsRank: 1, countsAt: '2026-12-01T00:01:00.000Z' })).toBe(true);
+    expect(countsWin({ countsRank: 1, countsAt: '2026-12-01T00:09:00.000Z' }, { countsRank: 2, countsAt: '2026-12-01T00:01:00.000Z' })).toBe(false);
+  });
+
+  it('orders facts of one instant by stage: invoice before charge before email', () => {
+    const { all } = events();
+    const ranks = Object.fromEntries(projectEvents(all).entries.map((e) => [e.type, e.topicRank]));
+    expect(ranks.UsageRecorded).toBeLessThan(ranks.InvoiceGenerated);
+    expect(ranks.InvoiceGenerated).toBeLessThan(ranks.ChargeFailed);
+    expect(ranks.ChargeFailed).toBeLessThan(ranks.AccountHoldPlaced);
+    expect(ranks.AccountHoldPlaced).toBeLessThan(ranks.EmailSent);
+  });
+});

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { GetAccountLedgerController } from './application/get-account-ledger/get-account-ledger.controller';
+import { GetArAgingController } from './application/get-ar-aging/get-ar-aging.controller';
+import { GetMonthCloseReportController } from './application/get-month-close-report/get-month-close-report.controller';
+import { GetReconciliationController } from './application/get-reconciliation/get-reconciliation.controller';
+import { GetRevenueReportController } from './application/get-revenue-report/get-revenue-report.controller';
+import { ListDelinquentAccountsController } from './application/list-delinquent-accounts/list-delinquent-accounts.controller';
+import { ProjectorSupervisor } from './application/project-events/projector.consumer';
+import { RebuildProjectionController } from './application/rebuild-projection/rebuild-projection.controller';
+
+/** Finance tables projected from every ledger event, and the finance API over them. */
+@Module({
+  controllers: [
+    GetMonthCloseReportController,
+    GetRevenueReportController,
+    GetArAgingController,
+    ListDelinquentAccountsController,
+    GetAccountLedgerController,
+    GetReconciliationController,
+    RebuildProjectionController,
+  ],
+  providers: [ProjectorSupervisor],
+})
+export class FinanceModule {}

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AccountHoldPlacedV1,
+  AccountHoldReleasedV1,
+  CONTRACTS,
+  ChargeFailedV1,
+  ChargeRetryRequestedV1,
+  ChargeSkippedV1,
+  ChargeSucceededV1,
+  EmailFailedV1,
+  EmailSentV1,
+  EventContractError,
+  InvoiceGeneratedV1,
+  MonthCloseCompletedV1,
+  MonthCloseProgressedV1,
+  MonthCloseRequestedV1,
+  UsageRecordedV1,
+  createEvent,
+  parseEvent,
+} from './index';
+
+const customer = { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'America/Los_Angeles', locale: 'en-US' };
+const invoiceId = '0b7f5f9e-4a0c-4a43-9c55-5a2f3c0f2a11';
+const runId = '3a1c2b7e-2d6f-4c1e-8b7a-0e9f6d5c4b3a';
+
+/** One valid payload for every contract: the table the tests below mutate. */
+const VALID: Record<string, unknown> = {
+  MonthCloseRequested: { runId, period: '2026-11', requestedAt: '2026-12-01T00:00:00.000Z', requestedBy: 'scheduler' },
+  MonthCloseProgressed: {
+    runId,
+    period: '2026-11',
+    accountsInScope: 10,
+    invoiced: 4,
+    zeroTotal: 1,
+    remaining: 6,
+    waiting: 6,
+    waitingUntil: '2026-12-01T09:00:00.000Z',
+    at: '2026-12-01T00:05:00.000Z',
+  },
+  MonthCloseCompleted: {
+    runId,
+    period: '2026-11',
+    accountsInScope: 10,
+    invoiced: 10,
+    zeroTotal: 1,
+    startedAt: '2026-12-01T00:00:00.000Z',
+    completedAt: '2026-12-01T09:00:00.000Z',
+  },
+  InvoiceGenerated: {
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    runId,
+    period: '2026-11',
+    periodStart: '2026-11-01T07:00:00.000Z',
+    periodEnd: '2026-12-01T08:00:00.000Z',
+    currency: 'USD',
+    subtotalMinor: 1500,
+    creditAppliedMinor: 500,
+    totalMinor: 1000,
+    issuedAt: '2026-12-01T09:00:00.000Z',
+    dueAt: '2026-12-15T09:00:00.000Z',
+    lines: [
+      {
+        lineId: 'server-hour:srv-1:2026-11',
+        sku: 'server-hour',
+        description: 'Server hours',
+        resourceId: 'srv-1',
+        unit: 'hour',
+        quantity: '720',
+        unitPrice: '0.00744',
+        amountMinor: 1500,
+        capped: true,
+        usagePeriod: '2026-11',
+      },
+    ],
+    customer,
+    payment: { providerCustomerId: 'cus_123', paymentMethodId: 'pm_card_visa' },
+    requiresCharge: true,
+  },
+  ChargeSucceeded: {
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    attempt: 1,
+    amountMinor: 1000,
+    currency: 'USD',
+    providerPaymentIntentId: 'pi_1',
+    providerChargeId: 'ch_1',
+    succeededAt: '2026-12-01T09:00:01.000Z',
+  },
+  ChargeFailed: {
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    attempt: 1,
+    amountMinor: 1000,
+    currency: 'USD',
+    errorCode: 'card_declined',
+    declineCode: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+    retryable: true,
+    providerPaymentIntentId: 'pi_2',
+    failedAt: '2026-12-01T09:00:01.000Z',
+    dueAt: '2026-12-15T09:00:00.000Z',
+    customer,
+  },
+  ChargeSkipped: {
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    reason: 'nothing_to_collect',
+    amountMinor: 0,
+    currency: 'JPY',
+    skippedAt: '2026-12-01T09:00:01.000Z',
+  },
+  ChargeRetryRequested: {
+    invoiceId,
+    dunningCaseId: runId,
+    attempt: 2,
+    scheduledFor: '2026-12-02T09:00:01.000Z',
+    requestedAt: '2026-12-02T09:00:02.000Z',
+  },
+  AccountHoldPlaced: {
+    holdId: runId,
+    reason: 'retries_exhausted',
+    unpaidInvoices: [{ invoiceId, invoiceNumber: 'INV-2026-11-000123', amountMinor: 1230, currency: 'KWD' }],
+    placedAt: '2026-12-08T09:00:00.000Z',
+    customer,
+  },
+  AccountHoldReleased: {
+    holdId: runId,
+    reason: 'manual',
+    releasedAt: '2026-12-09T09:00:00.000Z',
+    releasedBy: 'admin',
+    note: 'paid by bank transfer',
+    customer,
+  },
+  EmailSent: {
+    emailKey: `invoice:${invoiceId}`,
+    template: 'invoice',
+    subjectId: invoiceId,
+    invoiceId,
+    messageId: '<abc@billing.local>',
+    sentAt: '2026-12-01T09:00:02.000Z',
+  },
+  EmailFailed: {
+    emailKey: `invoice:${invoiceId}`,
+    template: 'invoice',
+    subjectId: invoiceId,
+    invoiceId,
+    reason: '550 mailbox unavailable',
+    smtpCode: 550,
+    failedAt: '2026-12-01T09:00:02.000Z',
+  },
+  UsageRecorded: {
+    usageId: 'upload-1-rec-1',
+    sku: 'server-hour',
+    resourceId: 'srv-1',
+    quantity: '1.5',
+    occurredAt: '2026-11-30T23:30:00.000Z',
+  },
+};
+
+function envelope(type: string, payload: unknown, version = 1) {
+  return {
+    eventId: randomUUID(),
+    type,
+    version,
+    occurredAt: '2026-12-01T09:00:00.000Z',
+    producer: 'test',
+    accountId: 'acct-1',
+    correlationId: runId,
+    causationId: null,
+    payload,
+  };
+}
+
+function withField(payload: unknown, path: string[], value: unknown): unknown {
+  const copy = structuredClone(payload) as Record<string, unknown>;
+  let node: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  if (value === undefined) delete node[path[path.length - 1]];
+  else node[path[path.length - 1]] = value;
+  return copy;
+}
+
+describe('event contracts', () => {
+  it('has a valid example for every contract, and every example passes', () => {
+    expect(Object.keys(VALID).sort()).toEqual(CONTRACTS.map((c) => c.type).sort());
+    for (const [type, payload] of Object.entries(VALID)) {
+      const result = parseEvent(envelope(type, payload));
+      expect({ type, ok: result.ok, why: result.ok ? '' : result.message }).toEqual({ type, ok: true, why: '' });
+    }
+  });
+
+  it.each([
+    ['InvoiceGenerated', ['currency'], 'usd', 'payload.currency: must be an ISO 4217 currency code'],
+    ['ChargeFailed', ['currency'], 'XYZ', 'payload.currency: must be an ISO 4217 currency code'],
+    ['InvoiceGenerated', ['totalMinor'], 999.5, 'payload.totalMinor: must be an integer amount of minor units'],
+    ['ChargeSucceeded', ['amountMinor'], 10.25, 'payload.amountMinor: must be an integer amount of minor units'],
+    ['AccountHoldPlaced', ['unpaidInvoices', '0', 'amountMinor'], 0.5, 'payload.unpaidInvoices.0.amountMinor'],
+    ['InvoiceGenerated', ['customer', 'timeZone'], 'PST', 'payload.customer.timeZone: must be an IANA time zone name'],
+    ['ChargeFailed', ['customer', 'timeZone'], 'GMT+2', 'payload.customer.timeZone: must be an IANA time zone name'],
+    ['AccountHoldReleased', ['customer', 'timeZone'], 'Mars/Olympus_Mons', 'payload.customer.timeZone'],
+    ['InvoiceGenerated', ['customer', 'locale'], 'not a locale!', 'payload.customer.locale: must be a BCP 47 locale tag'],
+    ['InvoiceGenerated', ['issuedAt'], '2026-12-01 09:00:00', 'payload.issuedAt: must be a UTC ISO-8601 instant'],
+    ['MonthCloseRequested', ['period'], '2026-13', 'payload.period: must be a period YYYY-MM'],
+    ['UsageRecorded', ['quantity'], 'a lot', 'payload.quantity: must be a decimal number string'],
+    ['InvoiceGenerated', ['invoiceNumber'], undefined, 'payload.invoiceNumber'],
+    ['ChargeFailed', ['retryable'], undefined, 'payload.retryable'],
+    ['EmailSent', ['messageId'], undefined, 'payload.messageId'],
+    ['ChargeRetryRequested', ['attempt'], 1, 'payload.attempt'],
+  ])('rejects %s with %j = %j, naming the field', (type, path, value, expected) => {
+    const result = parseEvent(envelope(type, withField(VALID[type], path, value)));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reason).toBe('schema_violation');
+      expect(result.message).toContain(expected);
+    }
+  });
+
+  it('rejects an invoice whose total does not equal subtotal minus credit', () => {
+    const result = parseEvent(envelope('InvoiceGenerated', withField(VALID.InvoiceGenerated, ['totalMinor'], 1500)));
+    expect(result).toMatchObject({ ok: false, message: expect.stringContaining('payload.totalMinor') });
+  });
+
+  it('tells an unknown type, an unknown version and a broken envelope apart', () => {
+    expect(parseEvent(envelope('InvoiceTeleported', {}))).toMatchObject({ ok: false, reason: 'unknown_type' });
+    expect(parseEvent(envelope('InvoiceGenerated', VALID.InvoiceGenerated, 9))).toMatchObject({
+      ok: false,
+      reason: 'unknown_version',
+    });
+    expect(parseEvent({ ...envelope('InvoiceGenerated', VALID.InvoiceGenerated), eventId: 'not-a-uuid' })).toMatchObject({
+      ok: false,
+      reason: 'invalid_envelope',
+      message: expect.stringContaining('eventId'),
+    });
+    expect(parseEvent({ ...envelope('ChargeSucceeded', VALID.ChargeSucceeded), occurredAt: '2026-12-01T10:00:00+01:00' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('occurredAt'),
+    });
+  });
+
+  it('validates on produce: createEvent refuses a payload that breaks the contract', () => {
+    const meta = { eventId: randomUUID(), occurredAt: '2026-12-01T09:00:00.000Z', producer: 'test', accountId: 'a', correlationId: 'c', causationId: null };
+    expect(() => createEvent(ChargeSucceededV1, meta, { ...(VALID.ChargeSucceeded as object), currency: 'usd' } as never)).toThrow(EventContractError);
+    expect(() => createEvent(ChargeSucceededV1, meta, { ...(VALID.ChargeSucceeded as object), currency: 'usd' } as never)).toThrow(
+      /payload\.currency/,
+    );
+    const ok = createEvent(UsageRecordedV1, meta, VALID.UsageRecorded as never);
+    expect(ok).toMatchObject({ type: 'UsageRecorded', version: 1, accountId: 'a' });
+  });
+
+  it('puts every event on its documented topic', () => {
+    expect(InvoiceGeneratedV1.topic).toBe('billing.invoices');
+    expect([ChargeSucceededV1, ChargeFailedV1, ChargeSkippedV1].map((c) => c.topic)).toEqual(Array(3).fill('billing.payments'));
+    expect([ChargeRetryRequestedV1, AccountHoldPlacedV1, AccountHoldReleasedV1].map((c) => c.topic)).toEqual(
+      Array(3).fill('billing.collections'),
+    );
+    expect([EmailSentV1, EmailFailedV1].map((c) => c.topic)).toEqual(Array(2).fill('billing.notifications'));
+    expect([MonthCloseRequestedV1, MonthCloseProgressedV1, MonthCloseCompletedV1].map((c) => c.topic)).toEqual(
+      Array(3).fill('billing.month-close'),
+    );
+  });
+});
