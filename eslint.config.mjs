@@ -5,7 +5,8 @@ import nx from '@nx/eslint-plugin';
  * tool depends only on shared libs; shared libs' production code never depends on test helpers.
  */
 const constraints = (forTests) => [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+  // tests of an app may start the dev tools (Stripe sandbox, SMTP capture) in-process
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: forTests ? ['type:lib', 'type:tool'] : ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
   ...(forTests ? [] : [{ sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:test'] }]),

@@ -11,6 +11,8 @@ export interface HandlerContext {
   /** The transaction the inbox entry was written in: write every effect (and outbox row) through it. */
   manager: EntityManager;
   logger: Logger;
+  /** Tells the group coordinator this consumer is alive during long work (SMTP, provider calls). */
+  heartbeat: () => Promise<void>;
 }
 
 /**
@@ -91,6 +93,8 @@ export class BatchConsumer {
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1_048_576,
+      // Short long-polls: a stopping consumer (SIGTERM, rebalance) is not held for 5 s.
+      maxWaitTimeInMs: 500,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     await this.consumer.connect();
@@ -165,7 +169,7 @@ export class BatchConsumer {
 
     if (events.length > 0) {
       try {
-        await this.withTransientRetry(() => this.handleInTransaction(events), heartbeat);
+        await this.withTransientRetry(() => this.handleInTransaction(events, heartbeat), heartbeat);
       } catch (error) {
         if (isTransient(error)) throw error; // give the batch back to Kafka; it is redelivered
         // A permanent failure somewhere in the batch: handle one event at a time, in order,
@@ -173,7 +177,7 @@ export class BatchConsumer {
         this.options.logger.warn({ err: error, topic, partition }, 'batch failed; isolating the failing event');
         for (const event of events) {
           try {
-            await this.withTransientRetry(() => this.handleInTransaction([event]), heartbeat);
+            await this.withTransientRetry(() => this.handleInTransaction([event], heartbeat), heartbeat);
           } catch (single) {
             if (isTransient(single)) throw single;
             deadLetters.push({
@@ -188,7 +192,7 @@ export class BatchConsumer {
     if (deadLetters.length > 0) await this.sendToDeadLetter(topic, partition, deadLetters);
   }
 
-  private async handleInTransaction(events: BillingEvent[]): Promise<void> {
+  private async handleInTransaction(events: BillingEvent[], heartbeat: () => Promise<void>): Promise<void> {
     const { dataSource, logger, metrics } = this.options;
     const name = this.definition.name;
     await dataSource.transaction(async (manager) => {
@@ -206,7 +210,8 @@ export class BatchConsumer {
         correlationId: firstDeliveries[0].correlationId,
         batchSize: firstDeliveries.length,
       });
-      await this.definition.handle(firstDeliveries, { manager, logger: batchLogger });
+      const beat = () => heartbeat().catch(() => undefined);
+      await this.definition.handle(firstDeliveries, { manager, logger: batchLogger, heartbeat: beat });
       for (const e of firstDeliveries) metrics?.consumed.inc({ consumer: name, type: e.type });
     });
   }

@@ -31,6 +31,7 @@ export class HealthController {
     return this.health.check([
       probe('database', () => this.runtime.checkDatabase()),
       probe('kafka', () => this.runtime.checkKafka()),
+      probe('consumers', async () => this.runtime.checkConsumers()),
     ]);
   }
 }
@@ -74,8 +75,14 @@ export class ServiceCoreModule implements OnApplicationBootstrap, OnApplicationS
     };
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runtime.startConsumers();
+  /**
+   * Consumers join their groups in the background: after a crash the group waits for the dead
+   * member's session to expire, and HTTP (health, API) must not wait for that.
+   */
+  onApplicationBootstrap(): void {
+    this.runtime.startConsumers().catch((error) => {
+      this.runtime.logger.fatal({ err: error }, 'consumers failed to start');
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

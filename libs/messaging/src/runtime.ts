@@ -39,6 +39,7 @@ export class ServiceRuntime {
   private readonly definitions: ConsumerDefinition[] = [];
   private started = false;
   private closing?: Promise<void>;
+  private consumerFailure?: Error;
 
   constructor(private readonly options: RuntimeOptions) {
     const { config } = options;
@@ -88,6 +89,20 @@ export class ServiceRuntime {
   async startConsumers(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    try {
+      await this.startEachConsumer();
+    } catch (error) {
+      this.consumerFailure = error as Error;
+      throw error;
+    }
+  }
+
+  /** Down only when a consumer failed to start (joining a group after a crash counts as up). */
+  checkConsumers(): void {
+    if (this.consumerFailure) throw new Error(`consumers failed to start: ${this.consumerFailure.message}`);
+  }
+
+  private async startEachConsumer(): Promise<void> {
     const { config } = this.options;
     for (const definition of this.definitions) {
       const consumer = new BatchConsumer(definition, {
@@ -101,8 +116,9 @@ export class ServiceRuntime {
         concurrency: config.CONSUMER_CONCURRENCY,
         batchSize: config.CONSUMER_BATCH_SIZE,
       });
+      this.consumers.push(consumer); // so that close() stops it even while it is still joining
+      if (this.closing) return;
       await consumer.start();
-      this.consumers.push(consumer);
     }
   }
 

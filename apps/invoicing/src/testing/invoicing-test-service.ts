@@ -88,12 +88,14 @@ export async function removeDeployment(deployment: Deployment): Promise<void> {
   await dropDatabase(DATABASE_SERVER_URL, deployment.database);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
 }
 
 /** A JSON call to a running instance with a bearer token (none when `token` is null). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
 export async function api<T = any>(
   url: string,
   method: string,

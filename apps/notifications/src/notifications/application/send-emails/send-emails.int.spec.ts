@@ -53,6 +53,7 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
       entities: notificationsEntities,
       migrations: notificationsMigrations,
       module: (rt) => AppModule.forRoot(rt, config),
+      handleSignals: false,
     }));
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

@@ -1,0 +1,272 @@
+/**
+ * The local stack without Docker: Kafka (infra/kafka/kafka.sh), PostgreSQL (started if down),
+ * the Stripe sandbox, the SMTP capture server and the five services, each as its own
+ * background process with one log file per process. Used by `npm run stack:up|down`, the demo,
+ * the end-to-end and crash tests and the benchmark (those use their own ports, databases and
+ * topic prefix so they never touch the default stack).
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { hashToken } from '@billing/messaging';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export const SERVICE_NAMES = ['invoicing', 'payments', 'notifications', 'collections', 'reporting'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export type ProcessName = ServiceName | 'stripe-sandbox' | 'smtp-capture';
+
+/** Development tokens of the local stack (only their hashes reach the services). */
+export const DEV_TOKENS = {
+  finance: 'finance-token',
+  admin: 'admin-token',
+  operator: 'operator-token',
+  service: 'service-token',
+} as const;
+
+export function devAuthTokens(): string {
+  return [
+    `finance:sha256=${hashToken(DEV_TOKENS.finance)}`,
+    `admin+finance+operator:sha256=${hashToken(DEV_TOKENS.admin)}`,
+    `operator:sha256=${hashToken(DEV_TOKENS.operator)}`,
+    `service+finance+operator:sha256=${hashToken(DEV_TOKENS.service)}`,
+  ].join(',');
+}
+
+export interface StackPorts {
+  invoicing: number;
+  payments: number;
+  notifications: number;
+  collections: number;
+  reporting: number;
+  stripe: number;
+  smtp: number;
+  smtpHttp: number;
+}
+
+export const DEFAULT_PORTS: StackPorts = {
+  invoicing: 3001,
+  payments: 3002,
+  notifications: 3003,
+  collections: 3004,
+  reporting: 3005,
+  stripe: 12111,
+  smtp: 1025,
+  smtpHttp: 8025,
+};
+
+export interface StackOptions {
+  /** Folder for pid files and logs, e.g. .run/stack */
+  stateDir: string;
+  ports: StackPorts;
+  topicPrefix: string;
+  /** Database names are `billing_<service><databaseSuffix>`. */
+  databaseSuffix: string;
+  databaseUrl: string;
+  kafkaBrokers: string;
+  partitions: number;
+  /** Extra environment for every service (e.g. a fast dunning policy). */
+  env: Record<string, string>;
+  logLevel: string;
+}
+
+export function defaultStackOptions(env: Record<string, string | undefined>): StackOptions {
+  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  return {
+    stateDir: path.join(ROOT, '.run', 'stack'),
+    ports: {
+      invoicing: port('INVOICING_PORT', 3001),
+      payments: port('PAYMENTS_PORT', 3002),
+      notifications: port('NOTIFICATIONS_PORT', 3003),
+      collections: port('COLLECTIONS_PORT', 3004),
+      reporting: port('REPORTING_PORT', 3005),
+      stripe: port('STRIPE_SANDBOX_PORT', 12111),
+      smtp: port('SMTP_CAPTURE_PORT', 1025),
+      smtpHttp: port('SMTP_CAPTURE_HTTP_PORT', 8025),
+    },
+    topicPrefix: env.TOPIC_PREFIX ?? '',
+    databaseSuffix: env.DATABASE_SUFFIX ?? '',
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    kafkaBrokers: env.KAFKA_BROKERS ?? `127.0.0.1:${env.KAFKA_PORT ?? 9092}`,
+    partitions: Number(env.TOPIC_PARTITIONS ?? 8),
+    env: {
+      // The local stack runs dunning in seconds instead of days, so a demo shows holds.
+      DUNNING_RETRY_OFFSETS: env.DUNNING_RETRY_OFFSETS ?? '2s,4s,6s',
+      DUNNING_HOLD_GRACE: env.DUNNING_HOLD_GRACE ?? '2s',
+      SCHEDULER_POLL_MS: env.SCHEDULER_POLL_MS ?? '250',
+      MONTH_CLOSE_SCHEDULE_ENABLED: env.MONTH_CLOSE_SCHEDULE_ENABLED ?? 'false',
+    },
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Stack {
+  constructor(readonly options: StackOptions) {}
+
+  get logDir(): string {
+    return path.join(this.options.stateDir, 'logs');
+  }
+
+  private pidFile(name: ProcessName): string {
+    return path.join(this.options.stateDir, 'pids', `${name}.pid`);
+  }
+
+  pid(name: ProcessName): number | null {
+    const file = this.pidFile(name);
+    if (!existsSync(file)) return null;
+    const pid = Number(readFileSync(file, 'utf8'));
+    return isAlive(pid) ? pid : null;
+  }
+
+  url(name: ServiceName | 'stripe' | 'smtpHttp'): string {
+    return `http://127.0.0.1:${this.options.ports[name]}`;
+  }
+
+  databaseName(service: ServiceName): string {
+    return `billing_${service}${this.options.databaseSuffix}`;
+  }
+
+  private command(name: ProcessName): { args: string[]; env: Record<string, string>; health: string } {
+    const o = this.options;
+    const node = ['--max-old-space-size=384', '-r', '@swc-node/register'];
+    if (name === 'stripe-sandbox') {
+      return {
+        args: [...node, 'tools/stripe-sandbox/src/main.ts'],
+        env: { STRIPE_SANDBOX_PORT: String(o.ports.stripe), LOG_LEVEL: 'warn' },
+        health: `${this.url('stripe')}/_sandbox/health`,
+      };
+    }
+    if (name === 'smtp-capture') {
+      return {
+        args: [...node, 'tools/smtp-capture/src/main.ts'],
+        env: { SMTP_CAPTURE_PORT: String(o.ports.smtp), SMTP_CAPTURE_HTTP_PORT: String(o.ports.smtpHttp), LOG_LEVEL: 'warn' },
+        health: `${this.url('smtpHttp')}/healthz`,
+      };
+    }
+    return {
+      args: [...node, `apps/${name}/src/main.ts`],
+      env: {
+        ...o.env,
+        HTTP_PORT: String(o.ports[name]),
+        DATABASE_URL: o.databaseUrl,
+        DATABASE_NAME: this.databaseName(name),
+        KAFKA_BROKERS: o.kafkaBrokers,
+        TOPIC_PREFIX: o.topicPrefix,
+        TOPIC_PARTITIONS: String(o.partitions),
+        AUTH_TOKENS: devAuthTokens(),
+        LOG_LEVEL: o.logLevel,
+        STRIPE_API_HOST: '127.0.0.1',
+        STRIPE_API_PORT: String(o.ports.stripe),
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(o.ports.smtp),
+      },
+      health: `${this.url(name)}/health`,
+    };
+  }
+
+  /** Starts one process in the background (no-op if ours is running); resolves when healthy. */
+  async start(name: ProcessName, { waitHealthy = true } = {}): Promise<number> {
+    mkdirSync(path.join(this.options.stateDir, 'pids'), { recursive: true });
+    mkdirSync(this.logDir, { recursive: true });
+    const running = this.pid(name);
+    const { args, env, health } = this.command(name);
+    if (running) return running;
+    const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
+    const child: ChildProcess = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    child.unref();
+    writeFileSync(this.pidFile(name), String(child.pid));
+    if (waitHealthy) await this.waitHealthy(name, health);
+    return child.pid!;
+  }
+
+  async waitHealthy(name: ProcessName, healthUrl = this.command(name).health, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const pid = this.pid(name);
+      if (!pid) throw new Error(`${name} exited during start-up; see ${path.join(this.logDir, `${name}.log`)}`);
+      try {
+        const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(300);
+    }
+    throw new Error(`${name} was not healthy within ${timeoutMs / 1000}s; see ${path.join(this.logDir, `${name}.log`)}`);
+  }
+
+  /** Sends a signal; with SIGTERM waits for a graceful exit (SIGKILL after the timeout). */
+  async stop(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+    const pid = this.pid(name);
+    if (!pid) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await sleep(50);
+    rmSync(this.pidFile(name), { force: true });
+  }
+
+  /** Everything a month close needs, in dependency order; returns when all are healthy. */
+  async up({ startKafka = true } = {}): Promise<void> {
+    ensurePostgres();
+    if (startKafka) {
+      const kafkaPort = this.options.kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
+      execFileSync('bash', [path.join(ROOT, 'infra/kafka/kafka.sh'), 'start'], {
+        stdio: 'inherit',
+        env: { ...process.env, KAFKA_PORT: kafkaPort },
+      });
+    }
+    await Promise.all([this.start('stripe-sandbox'), this.start('smtp-capture')]);
+    // Services start one after the other: each creates its database and topics at start-up.
+    for (const service of SERVICE_NAMES) await this.start(service, { waitHealthy: false });
+    for (const service of SERVICE_NAMES) await this.waitHealthy(service);
+  }
+
+  async down(): Promise<void> {
+    await Promise.all(SERVICE_NAMES.map((s) => this.stop(s)));
+    await Promise.all([this.stop('stripe-sandbox'), this.stop('smtp-capture')]);
+  }
+
+  status(): Record<ProcessName, number | null> {
+    const names: ProcessName[] = [...SERVICE_NAMES, 'stripe-sandbox', 'smtp-capture'];
+    return Object.fromEntries(names.map((n) => [n, this.pid(n)])) as Record<ProcessName, number | null>;
+  }
+}
+
+/** PostgreSQL on 127.0.0.1:5432: start the local cluster if it is down. */
+export function ensurePostgres(): void {
+  const ready = () => {
+    try {
+      execFileSync('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432']);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (ready()) return;
+  const version = execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0];
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+  for (let i = 0; i < 30 && !ready(); i++) execFileSync('sleep', ['1']);
+}

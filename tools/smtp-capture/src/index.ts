@@ -1,0 +1,1 @@
+export { CapturedMessage, SmtpCapture, SmtpCaptureConfigUpdate, SmtpCaptureOptions, createSmtpCapture } from './smtp-capture';
