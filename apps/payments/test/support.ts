@@ -1,26 +1,140 @@
 /**
- * Test support for the payments service: event builders, the Stripe sandbox started
- * in-process, and a collector of what payments emitted on billing.payments.
+ * Test support for the payments service: event builders, the Stripe sandbox process, and a
+ * collector of what payments emitted on billing.payments.
  */
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Consumer, Producer } from 'kafkajs';
 import Stripe from 'stripe';
 import { BillingEvent, ChargeRetryRequestedV1, Envelope, InvoiceGeneratedV1, TOPICS, createEvent, parseEvent } from '@billing/events';
 import { topicName } from '@billing/messaging';
 import { testKafka, uniqueName } from '@billing/testing';
-import { createSandbox, type Sandbox } from '../../../tools/stripe-sandbox/src';
-import type { ChargeRecord } from '../../../tools/stripe-sandbox/src';
 
-export async function startSandbox(): Promise<{ sandbox: Sandbox; port: number; stripe: Stripe }> {
-  const sandbox = createSandbox({ webhookRetryDelaysMs: [100, 300] });
-  const { port } = await sandbox.listen(0);
-  const stripe = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
-  return { sandbox, port, stripe };
+const WORKSPACE = path.join(__dirname, '../../..');
+
+/** A charge as the sandbox lists it on GET /_sandbox/charges. */
+export interface SandboxCharge {
+  id: string;
+  payment_intent: string;
+  amount: number;
+  currency: string;
+  customer: string | null;
+  status: 'succeeded' | 'failed';
+  failure_code: string | null;
+  decline_code: string | null;
+  metadata: Record<string, string>;
+  idempotency_key: string | null;
 }
 
-/** Every charge the sandbox made for one invoice (from the PaymentIntent metadata). */
-export function chargesFor(sandbox: Sandbox, invoiceId: string): ChargeRecord[] {
-  return sandbox.state.charges.filter((c) => c.metadata.invoice_id === invoiceId);
+/**
+ * The local Stripe-compatible sandbox, run as its own process exactly as `npm run
+ * stripe-sandbox` runs it (on a free port), driven through its control endpoints. Apps may not
+ * import tools (module boundaries), and a separate process is what the service meets in
+ * development anyway.
+ */
+export class SandboxProcess {
+  readonly logs: Record<string, unknown>[] = [];
+  stripe!: Stripe;
+  port = 0;
+  private child?: ChildProcess;
+
+  static async start(): Promise<SandboxProcess> {
+    const sandbox = new SandboxProcess();
+    await sandbox.spawn();
+    return sandbox;
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('node', ['-r', '@swc-node/register', 'tools/stripe-sandbox/src/main.ts'], {
+        cwd: WORKSPACE,
+        env: { ...process.env, STRIPE_SANDBOX_PORT: '0', STRIPE_SANDBOX_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.child = child;
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      child.once('exit', (code) => reject(new Error(`stripe sandbox exited (${code}): ${stderr}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          return;
+        }
+        this.logs.push(entry);
+        if (entry.msg === 'stripe sandbox listening') {
+          this.port = entry.port as number;
+          this.stripe = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port: this.port, protocol: 'http', maxNetworkRetries: 0 });
+          resolve();
+        }
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.removeAllListeners('exit');
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
+  private async control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`sandbox ${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  /** Fault switches and webhook target (POST /_sandbox/config). */
+  configure(patch: {
+    dropAfterChargeRate?: number;
+    errorRate?: number;
+    latencyMs?: number;
+    webhook?: { url: string; secret: string; enabledEvents?: string[] } | null;
+  }): Promise<unknown> {
+    return this.control('POST', '/_sandbox/config', patch);
+  }
+
+  /** Every charge the sandbox made for one invoice (from the PaymentIntent metadata), oldest first. */
+  async chargesFor(invoiceId: string): Promise<SandboxCharge[]> {
+    const { data } = await this.control<{ data: SandboxCharge[] }>('GET', '/_sandbox/charges');
+    return data.filter((c) => c.metadata.invoice_id === invoiceId);
+  }
+
+  /** Events the sandbox emitted, with their webhook deliveries. */
+  async events(): Promise<{ id: string; type: string; delivered: boolean; deliveries: { status: number | null }[] }[]> {
+    return (await this.control<{ data: never[] }>('GET', '/_sandbox/events')).data;
+  }
+
+  /** Idempotency keys whose requests the sandbox answered as replays (from its request log). */
+  replayedKeys(): string[] {
+    return this.logs.filter((l) => l.msg === 'request' && l.replayed === true).map((l) => String(l.idempotencyKey));
+  }
+}
+
+/** A Stripe event for a PaymentIntent as Stripe would send it, and its signature header. */
+export function signedPaymentIntentEvent(
+  stripe: Stripe,
+  type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+  intent: Stripe.PaymentIntent,
+  secret: string,
+  { eventId = `evt_test_${randomUUID().replace(/-/g, '')}`, timestamp = Math.floor(Date.now() / 1000) } = {},
+): { eventId: string; payload: string; signature: string } {
+  const payload = JSON.stringify(
+    { id: eventId, object: 'event', api_version: 'sandbox', created: timestamp, data: { object: intent }, livemode: false, type },
+    null,
+    2,
+  );
+  return { eventId, payload, signature: stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }) };
 }
 
 export interface InvoiceSpec {

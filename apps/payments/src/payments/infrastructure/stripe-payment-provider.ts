@@ -59,16 +59,18 @@ export class StripePaymentProvider implements PaymentProvider {
           };
         }
         if (classified.kind === 'bug') {
-          log.error({ code: classified.code, message: classified.message }, 'provider refused the charge request: a bug, not retried');
-          throw new PermanentError(`provider_${classified.code ?? 'error'}`, `Stripe refused ${request.idempotencyKey}: ${classified.code ?? 'error'}: ${classified.message}`, {
+          const code = classified.code ?? 'error';
+          log.error({ code, message: classified.message }, 'provider refused the charge request: a bug, not retried');
+          throw new PermanentError(`provider_${code}`, `Stripe refused ${request.idempotencyKey}: ${code}: ${classified.message}`, {
             cause: error,
           });
         }
         if (call >= this.retry.attempts) {
           log.warn({ reason: classified.reason, calls: call }, 'provider still failing transiently; the event will be redelivered');
-          throw new TransientError(`Stripe call ${request.idempotencyKey} failed transiently (${classified.reason}) ${call} times: ${classified.message}`, {
-            cause: error,
-          });
+          throw new TransientError(
+            `Stripe call ${request.idempotencyKey} failed transiently (${classified.reason}) ${call} times: ${classified.message}`,
+            { cause: error },
+          );
         }
         const delay = Math.min(this.retry.maxBackoffMs, this.retry.backoffMs * 2 ** (call - 1));
         log.warn({ reason: classified.reason, call, delay }, 'transient provider failure; retrying with the same idempotency key');

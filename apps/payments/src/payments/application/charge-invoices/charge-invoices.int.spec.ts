@@ -6,19 +6,10 @@ import { DataSource } from 'typeorm';
 import { EventOf, TOPICS } from '@billing/events';
 import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken, topicName } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
-import type { Sandbox } from '../../../../../../tools/stripe-sandbox/src';
 import { AppModule } from '../../../app.module';
 import { loadPaymentsConfig } from '../../../config';
 import { paymentsEntities, paymentsMigrations } from '../../../database';
-import {
-  EmittedEvents,
-  chargeRetryRequested,
-  chargesFor,
-  invoiceGenerated,
-  produce,
-  sleep,
-  startSandbox,
-} from '../../../../test/support';
+import { EmittedEvents, SandboxProcess, chargeRetryRequested, invoiceGenerated, produce, sleep } from '../../../../test/support';
 
 const FINANCE_TOKEN = 'finance-token-charges';
 const OPERATOR_TOKEN = 'operator-token-charges';
@@ -28,7 +19,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
   const prefix = uniquePrefix('payments_charge');
   const kafka = testKafka('payments-charge-test');
   const emitted = new EmittedEvents();
-  let sandbox: Sandbox;
+  let sandbox: SandboxProcess;
   let stripe: Stripe;
   let app: INestApplication;
   let runtime: ServiceRuntime;
@@ -38,9 +29,8 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
   let customerId: string;
 
   beforeAll(async () => {
-    const started = await startSandbox();
-    sandbox = started.sandbox;
-    stripe = started.stripe;
+    sandbox = await SandboxProcess.start();
+    stripe = sandbox.stripe;
     customerId = (await stripe.customers.create({ email: 'ada@example.com' })).id;
     const config = loadPaymentsConfig({
       DATABASE_URL: DATABASE_SERVER_URL,
@@ -50,7 +40,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
       HTTP_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       AUTH_TOKENS: `finance:sha256=${hashToken(FINANCE_TOKEN)},operator:sha256=${hashToken(OPERATOR_TOKEN)}`,
-      STRIPE_API_PORT: String(started.port),
+      STRIPE_API_PORT: String(sandbox.port),
       STRIPE_MAX_NETWORK_RETRIES: '0',
       STRIPE_TIMEOUT_MS: '5000',
       PAYMENTS_TRANSIENT_ATTEMPTS: '3',
@@ -75,12 +65,12 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     await producer?.disconnect();
     await admin?.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: 2 }).map((t) => t.topic) }).catch(() => undefined);
     await admin?.disconnect();
-    await sandbox?.close();
+    await sandbox?.stop();
     await dropDatabase(DATABASE_SERVER_URL, database);
   });
 
-  afterEach(() => {
-    sandbox.configure({ dropAfterChargeRate: 0, errorRate: 0 });
+  afterEach(async () => {
+    await sandbox.configure({ dropAfterChargeRate: 0, errorRate: 0 });
   });
 
   const outboxCount = async (invoiceId: string, type: string) => {
@@ -115,7 +105,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     await produce(producer, prefix, [marker]);
     await waitForEvent(marker.payload.invoiceId, 'ChargeSkipped');
 
-    const charges = chargesFor(sandbox, invoice.payload.invoiceId);
+    const charges = await sandbox.chargesFor(invoice.payload.invoiceId);
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({
       status: 'succeeded',
@@ -125,7 +115,6 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
       idempotency_key: `invoice:${invoice.payload.invoiceId}:attempt:1`,
       metadata: { invoice_id: invoice.payload.invoiceId, account_id: invoice.accountId, attempt: '1' },
     });
-    expect(new Set(sandbox.state.charges.filter((c) => c.metadata.invoice_id === invoice.payload.invoiceId).map((c) => c.payment_intent)).size).toBe(1);
     expect(succeeded.payload).toMatchObject({
       invoiceId: invoice.payload.invoiceId,
       attempt: 1,
@@ -141,19 +130,19 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
   });
 
   it('charges once and emits ChargeSucceeded once when the connection drops after the sandbox made the charge', async () => {
-    sandbox.configure({ dropAfterChargeRate: 1 });
+    await sandbox.configure({ dropAfterChargeRate: 1 });
     const invoice = invoiceGenerated({ providerCustomerId: customerId });
     const { invoiceId } = invoice.payload;
     await produce(producer, prefix, [invoice]);
-    await waitFor(async () => chargesFor(sandbox, invoiceId).length === 1, { what: 'the charge behind the dropped answer' });
+    await waitFor(async () => (await sandbox.chargesFor(invoiceId)).length === 1, { what: 'the charge behind the dropped answer' });
     const [pending] = await attempts(invoiceId);
     expect(pending).toMatchObject({ status: 'pending', idempotency_key: `invoice:${invoiceId}:attempt:1` });
     await sleep(300); // let at least one retry with the same key hit the dropped connection too
-    sandbox.configure({ dropAfterChargeRate: 0 });
+    await sandbox.configure({ dropAfterChargeRate: 0 });
 
     const [succeeded] = await waitForEvent(invoiceId, 'ChargeSucceeded');
     await sleep(500);
-    const charges = chargesFor(sandbox, invoiceId);
+    const charges = await sandbox.chargesFor(invoiceId);
     expect(charges).toHaveLength(1);
     expect(succeeded.payload).toMatchObject({ providerPaymentIntentId: charges[0].payment_intent, amountMinor: 2_000 });
     expect(emitted.for(invoiceId, 'ChargeSucceeded')).toHaveLength(1);
@@ -162,6 +151,24 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     expect(await attempts(invoiceId)).toEqual([
       expect.objectContaining({ attempt: 1, status: 'succeeded', provider_payment_intent_id: charges[0].payment_intent }),
     ]);
+  });
+
+  it('retries 5xx answers with the same idempotency key and never reports them as a decline', async () => {
+    await sandbox.configure({ errorRate: 1 });
+    const invoice = invoiceGenerated({ providerCustomerId: customerId });
+    const { invoiceId } = invoice.payload;
+    const key = `invoice:${invoiceId}:attempt:1`;
+    await produce(producer, prefix, [invoice]);
+    const failedCalls = () => sandbox.logs.filter((l) => l.msg === 'request' && l.status === 500 && l.idempotencyKey === key).length;
+    await waitFor(async () => failedCalls() >= 4, { what: 'repeated 500 answers for the same key' });
+    expect(emitted.for(invoiceId)).toHaveLength(0);
+    expect(await attempts(invoiceId)).toEqual([expect.objectContaining({ status: 'pending', idempotency_key: key })]);
+    await sandbox.configure({ errorRate: 0 });
+
+    await waitForEvent(invoiceId, 'ChargeSucceeded');
+    expect(await sandbox.chargesFor(invoiceId)).toHaveLength(1);
+    expect(emitted.for(invoiceId, 'ChargeFailed')).toHaveLength(0);
+    expect(await outboxCount(invoiceId, 'ChargeSucceeded')).toBe(1);
   });
 
   it('gives each test card its outcome, error codes and retryable flag', async () => {
@@ -187,18 +194,19 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
       },
       { what: 'an outcome for every card' },
     );
+    const charges = await Promise.all(invoices.map((i) => sandbox.chargesFor(i.payload.invoiceId)));
+    for (const list of charges) expect(list).toHaveLength(1);
     const actual = outcomes.map((event, index) => {
       if (event.type === 'ChargeFailed') {
         const { errorCode, declineCode, retryable, attempt, providerPaymentIntentId } = event.payload;
         expect(attempt).toBe(1);
-        expect(providerPaymentIntentId).toBe(chargesFor(sandbox, invoices[index].payload.invoiceId)[0].payment_intent);
+        expect(providerPaymentIntentId).toBe(charges[index][0].payment_intent);
         expect(event.payload.customer.email).toBe('ada@example.com');
         return [cards[index][0], { type: event.type, errorCode, declineCode, retryable }];
       }
       return [cards[index][0], { type: event.type }];
     });
     expect(actual).toEqual(cards.map(([card, outcome]) => [card, outcome]));
-    for (const invoice of invoices) expect(chargesFor(sandbox, invoice.payload.invoiceId)).toHaveLength(1);
   });
 
   it('sends JPY, KWD and HUF invoices to the provider in the units Stripe expects', async () => {
@@ -211,12 +219,12 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     await produce(producer, prefix, invoices);
     for (const invoice of invoices) await waitForEvent(invoice.payload.invoiceId, 'ChargeSucceeded');
 
-    cases.forEach((c, index) => {
-      const charges = chargesFor(sandbox, invoices[index].payload.invoiceId);
+    for (const [index, c] of cases.entries()) {
+      const charges = await sandbox.chargesFor(invoices[index].payload.invoiceId);
       expect(charges.map((ch) => [ch.currency, ch.amount])).toEqual([[c.currency.toLowerCase(), c.provider]]);
       const [succeeded] = emitted.for(invoices[index].payload.invoiceId, 'ChargeSucceeded') as EventOf<'ChargeSucceeded'>[];
       expect(succeeded.payload).toMatchObject({ amountMinor: c.totalMinor, currency: c.currency });
-    });
+    }
   });
 
   it('makes no provider call for a zero-total invoice or one already paid, and emits ChargeSkipped', async () => {
@@ -230,8 +238,8 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     const [paidSkipped] = await waitForEvent(paid.payload.invoiceId, 'ChargeSkipped');
     expect(zeroSkipped.payload).toMatchObject({ reason: 'nothing_to_collect', amountMinor: 0, currency: 'USD' });
     expect(paidSkipped.payload).toMatchObject({ reason: 'nothing_to_collect', amountMinor: 0 });
-    expect(chargesFor(sandbox, zero.payload.invoiceId)).toHaveLength(0);
-    expect(chargesFor(sandbox, paid.payload.invoiceId)).toHaveLength(1);
+    expect(await sandbox.chargesFor(zero.payload.invoiceId)).toHaveLength(0);
+    expect(await sandbox.chargesFor(paid.payload.invoiceId)).toHaveLength(1);
     expect((await attempts(paid.payload.invoiceId)).map((a) => [a.attempt, a.status])).toEqual([
       [1, 'succeeded'],
       [2, 'skipped'],
@@ -246,8 +254,8 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     const [noMethodSkipped] = await waitForEvent(noMethod.payload.invoiceId, 'ChargeSkipped');
     expect(tinySkipped.payload).toMatchObject({ reason: 'below_provider_minimum', amountMinor: 49 });
     expect(noMethodSkipped.payload).toMatchObject({ reason: 'no_payment_method', amountMinor: 2_000 });
-    expect(chargesFor(sandbox, tiny.payload.invoiceId)).toHaveLength(0);
-    expect(chargesFor(sandbox, noMethod.payload.invoiceId)).toHaveLength(0);
+    expect(await sandbox.chargesFor(tiny.payload.invoiceId)).toHaveLength(0);
+    expect(await sandbox.chargesFor(noMethod.payload.invoiceId)).toHaveLength(0);
   });
 
   it('creates a second PaymentIntent with its own idempotency key when attempt 2 is requested after a decline', async () => {
@@ -262,7 +270,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     const failures = await waitForEvent(invoiceId, 'ChargeFailed', 2);
     await sleep(500);
 
-    const charges = chargesFor(sandbox, invoiceId);
+    const charges = await sandbox.chargesFor(invoiceId);
     expect(charges.map((c) => c.idempotency_key)).toEqual([`invoice:${invoiceId}:attempt:1`, `invoice:${invoiceId}:attempt:2`]);
     expect(charges[0].payment_intent).not.toBe(charges[1].payment_intent);
     expect(charges.map((c) => c.metadata.attempt)).toEqual(['1', '2']);
@@ -287,7 +295,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     expect(letter.headers['dlq-reason']).toBe('handler_error');
     expect(letter.headers['dlq-detail']).toMatch(/idempotency_error/);
     expect(letter.headers['dlq-source-topic']).toBe(topicName(prefix, TOPICS.invoices));
-    expect(chargesFor(sandbox, invoiceId)).toHaveLength(0);
+    expect(await sandbox.chargesFor(invoiceId)).toHaveLength(0);
     expect(emitted.for(invoiceId)).toHaveLength(0);
     expect((await attempts(invoiceId)).map((a) => a.status)).toEqual(['pending']); // left for a human, never charged
   });
@@ -298,6 +306,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     await produce(producer, prefix, [invoice]);
     await waitForEvent(invoiceId, 'ChargeSucceeded');
     const http = request(app.getHttpServer());
+    const [charge] = await sandbox.chargesFor(invoiceId);
 
     const ok = await http.get(`/v1/invoices/${invoiceId}/charges`).set('Authorization', `Bearer ${FINANCE_TOKEN}`).expect(200);
     expect(ok.body).toMatchObject({
@@ -314,7 +323,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
           amountMinor: 2_000,
           providerAmount: 2_000,
           providerCurrency: 'usd',
-          providerPaymentIntentId: chargesFor(sandbox, invoiceId)[0].payment_intent,
+          providerPaymentIntentId: charge.payment_intent,
           resolvedBy: 'consumer',
         },
       ],

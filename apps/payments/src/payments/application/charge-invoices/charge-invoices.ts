@@ -154,7 +154,10 @@ export class ChargeInvoices {
 
     await insertAttempts(manager, newPending, now);
     // The stored rows are authoritative: a repeat must send exactly the first call's parameters.
-    const stored = toCharge.size === 0 ? new Map<string, AttemptRow>() : await findAttemptsOfInvoices(manager, [...toCharge.values()].map((c) => c.invoice.invoiceId));
+    const stored = await findAttemptsOfInvoices(
+      manager,
+      [...toCharge.values()].map((c) => c.invoice.invoiceId),
+    );
     const charges: PlannedCharge[] = [];
     for (const [key, { invoice, event }] of toCharge) {
       const attempt = stored.get(key);

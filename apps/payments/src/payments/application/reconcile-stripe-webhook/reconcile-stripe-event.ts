@@ -105,7 +105,15 @@ function resolutionOf(attempt: AttemptRow, type: string, intent: Stripe.PaymentI
   const target = { invoiceId: attempt.invoiceId, attempt: attempt.attempt, providerPaymentIntentId: intent.id };
   const latestCharge = typeof intent.latest_charge === 'string' ? intent.latest_charge : (intent.latest_charge?.id ?? null);
   if (type === 'payment_intent.succeeded') {
-    return { ...target, status: 'succeeded', providerChargeId: latestCharge, errorCode: null, declineCode: null, errorMessage: null, retryable: null };
+    return {
+      ...target,
+      status: 'succeeded',
+      providerChargeId: latestCharge,
+      errorCode: null,
+      declineCode: null,
+      errorMessage: null,
+      retryable: null,
+    };
   }
   const error = intent.last_payment_error;
   // A payment_failed event is a refused payment: classify its error as the 402 it was.
