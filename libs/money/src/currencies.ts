@@ -48,3 +48,13 @@ export function minorUnitExponent(currency: string): number {
   if (exponent === undefined) throw new RangeError(`unknown ISO 4217 currency code: ${currency}`);
   return exponent;
 }
+
+/**
+ * The smallest amount that can actually be collected, in minor units. Card networks (and
+ * Stripe) settle three-decimal currencies in multiples of ten of their minor unit (0.010 KWD),
+ * so an invoice in KWD, BHD, JOD, OMR, TND, IQD or LYD is rated to 10 fils; every other
+ * currency to its minor unit. Invoices stay collectible to the last minor unit.
+ */
+export function collectibleIncrementMinor(currency: string): number {
+  return minorUnitExponent(currency) === 3 ? 10 : 1;
+}

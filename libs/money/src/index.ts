@@ -1,4 +1,4 @@
-export { CURRENCY_CODES, CurrencyCode, isCurrencyCode, minorUnitExponent } from './currencies';
+export { CURRENCY_CODES, CurrencyCode, collectibleIncrementMinor, isCurrencyCode, minorUnitExponent } from './currencies';
 export {
   Money,
   addMoney,

@@ -1,4 +1,4 @@
-import { majorDecimalToMinor, minorToMajorString, minorUnitExponent, money } from './index';
+import { collectibleIncrementMinor, majorDecimalToMinor, minorToMajorString, minorUnitExponent, money } from './index';
 
 describe('money', () => {
   it('knows the minor unit of zero-, two- and three-decimal currencies from its own table', () => {
@@ -19,6 +19,11 @@ describe('money', () => {
     expect(minorToMajorString(1050, 'USD')).toBe('10.50');
     expect(minorToMajorString(5, 'JPY')).toBe('5');
     expect(minorToMajorString(1230, 'KWD')).toBe('1.230');
+  });
+
+  it('collects three-decimal currencies in tens of their minor unit, every other to the minor unit', () => {
+    expect(['KWD', 'BHD', 'JOD', 'OMR', 'TND'].map(collectibleIncrementMinor)).toEqual([10, 10, 10, 10, 10]);
+    expect(['USD', 'JPY', 'HUF', 'ISK'].map(collectibleIncrementMinor)).toEqual([1, 1, 1, 1]);
   });
 
   it('refuses fractional amounts and unknown currencies', () => {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { PayloadOf, InvoiceGeneratedV1 } from '@billing/events';
-import { money } from '@billing/money';
+import { money, collectibleIncrementMinor } from '@billing/money';
 import { Period, isPeriod, periodBounds } from './billing-period';
 import { InvoiceLine } from './rating';
 
@@ -78,7 +78,9 @@ export function decideInvoice(input: DecideInvoiceInput): InvoiceDecision {
     lines.reduce((sum, line) => sum + line.amountMinor, 0),
     account.currency,
   ).amountMinor;
-  const creditAppliedMinor = Math.min(credit.amountMinor, subtotalMinor);
+  // Credit is spent in collectible increments so that the total stays collectible (10 fils for KWD).
+  const increment = collectibleIncrementMinor(account.currency);
+  const creditAppliedMinor = Math.min(credit.amountMinor - (credit.amountMinor % increment), subtotalMinor);
   const totalMinor = subtotalMinor - creditAppliedMinor;
 
   const invoice: InvoiceGeneratedPayload = {

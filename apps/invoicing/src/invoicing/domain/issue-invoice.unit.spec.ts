@@ -175,9 +175,13 @@ describe('issuing the month-close invoice', () => {
       lines: [{ ...line(101), unitPrice: '33.5', quantity: '3' }],
     });
     expect([jpy.invoice.subtotalMinor, jpy.invoice.totalMinor, jpy.invoice.currency]).toEqual([101, 100, 'JPY']);
-    const kwd = decided({ account: account({ currency: 'KWD', timeZone: 'Asia/Kuwait', locale: 'ar-KW' }), lines: [line(185)] });
+    const kwd = decided({
+      account: account({ currency: 'KWD', timeZone: 'Asia/Kuwait', locale: 'ar-KW', creditBalanceMinor: 55 }),
+      lines: [line(180)],
+    });
     expect(InvoiceGeneratedV1.schema.safeParse(kwd.invoice).success).toBe(true);
-    expect(kwd.invoice.totalMinor).toBe(185);
+    // credit is spent in tens of fils, so the total stays collectible; 5 fils stay on the account
+    expect([kwd.invoice.creditAppliedMinor, kwd.invoice.totalMinor, kwd.creditRemainingMinor]).toEqual([50, 130, 5]);
   });
 });
 

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
 import { invoiceLineV1 } from '@billing/events';
-import { majorDecimalToMinor, minorUnitExponent } from '@billing/money';
+import { collectibleIncrementMinor, majorDecimalToMinor, minorUnitExponent } from '@billing/money';
 import { Period, comparePeriods, periodLabel } from './billing-period';
 
 /**
@@ -9,8 +9,10 @@ import { Period, comparePeriods, periodLabel } from './billing-period';
  *
  * ROUNDING RULE (the documented one): quantities are summed exactly and multiplied by the unit
  * price exactly (decimal arithmetic, never floats); a monthly cap, where the product has one, is
- * applied to that exact amount; the result is rounded ONCE per line to the currency's minor unit,
- * half away from zero (0.125 USD -> 13 cents, 100.5 JPY -> 101 yen, 0.0005 KWD -> 1 fils).
+ * applied to that exact amount; the result is rounded ONCE per line to the currency's collectible
+ * increment, half away from zero: the minor unit for most currencies (0.125 USD -> 13 cents,
+ * 100.5 JPY -> 101 yen), ten fils for three-decimal currencies, which card networks settle only
+ * in multiples of 0.010 (0.0050 KWD -> 0.010, 0.0049 -> 0.000, 0.1845 -> 0.180).
  * Nothing is rounded per usage record, and the invoice subtotal is the sum of rounded lines.
  */
 
@@ -107,10 +109,12 @@ export function lineIdOf(sku: string, resourceId: string, usagePeriod: Period): 
   return `${sku}:${resourceId}:${usagePeriod}`;
 }
 
-/** The one rounding of a line: exact major amount -> minor units, half away from zero. */
+/** The one rounding of a line: exact major amount -> collectible increments, half away from zero. */
 export function roundLineAmount(amount: Decimal.Value, currency: string): number {
   const exponent = minorUnitExponent(currency);
-  const rounded = new Exact(amount).toDecimalPlaces(exponent, Exact.ROUND_HALF_UP);
+  const increment = collectibleIncrementMinor(currency);
+  const increments = new Exact(amount).times(new Exact(10).pow(exponent)).dividedBy(increment).toDecimalPlaces(0, Exact.ROUND_HALF_UP);
+  const rounded = increments.times(increment).dividedBy(new Exact(10).pow(exponent));
   // Already on the minor-unit grid, so the money library's own half-up rounding is the identity here.
   return majorDecimalToMinor(rounded.toFixed(exponent), currency).amountMinor;
 }

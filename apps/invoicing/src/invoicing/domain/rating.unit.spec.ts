@@ -169,13 +169,14 @@ describe('rating usage into invoice lines', () => {
       expect(line.unitPrice).toBe('33.5');
     });
 
-    it('rounds KWD to fils, three decimals (0.0005 -> 0.001, 0.0004 -> 0.000, 0.1845 -> 0.185)', () => {
+    it('rounds KWD once to the ten fils card networks settle (0.0050 -> 0.010, 0.0049 -> 0.000, 0.1845 -> 0.180)', () => {
       const rate = (sku: string, quantity: string): number =>
         linesOf(rateUsage({ currency: 'KWD', products, usage: [usage(sku, 'r-1', quantity)], period: '2026-11' }))[0]
           .amountMinor;
-      expect(rate('storage.ssd', '5')).toBe(1); // 5 x 0.0001 = 0.0005 KWD
-      expect(rate('storage.ssd', '4')).toBe(0); // 0.0004 KWD
-      expect(rate('api.requests', '15')).toBe(185); // 15 x 0.0123 = 0.1845 KWD
+      expect(rate('storage.ssd', '50')).toBe(10); // 50 x 0.0001 = 0.0050 KWD
+      expect(rate('storage.ssd', '49')).toBe(0); // 0.0049 KWD
+      expect(rate('api.requests', '15')).toBe(180); // 15 x 0.0123 = 0.1845 KWD
+      expect(rate('api.requests', '16')).toBe(200); // 16 x 0.0123 = 0.1968 KWD
     });
   });
 

@@ -61,8 +61,8 @@ describe('month close (real PostgreSQL and Kafka)', () => {
         usage(ids.tokyo, 'api.request', '1234567', '2026-11-10T00:00:00Z'),
         // Budapest: 00:30 on 1 November local is 23:30Z on 31 October: November's.
         usage(ids.budapest, 'storage.gb', '3', '2026-10-31T23:30:00Z'),
-        // 5,000 requests at 0.000000123 KWD = 0.000615 KWD -> 1 fils.
-        usage(ids.budapest, 'api.request', '5000', '2026-11-20T00:00:00Z'),
+        // 50,000 requests at 0.000000123 KWD = 0.00615 KWD -> 10 fils (KWD is collected in tens of fils).
+        usage(ids.budapest, 'api.request', '50000', '2026-11-20T00:00:00Z'),
         // 00:30 on 1 December in Budapest: December's.
         usage(ids.budapest, 'storage.gb', '1000', '2026-11-30T23:30:00Z'),
       ],
@@ -193,19 +193,19 @@ describe('month close (real PostgreSQL and Kafka)', () => {
       currency: 'KWD',
       periodStart: '2026-10-31T23:00:00.000Z',
       periodEnd: '2026-11-30T23:00:00.000Z',
-      subtotalMinor: 94,
-      creditAppliedMinor: 94,
+      subtotalMinor: 100,
+      creditAppliedMinor: 100,
       totalMinor: 0,
       requiresCharge: false,
       lines: [
-        expect.objectContaining({ sku: 'api.request', amountMinor: 1 }),
-        expect.objectContaining({ sku: 'storage.gb', amountMinor: 93 }),
+        expect.objectContaining({ sku: 'api.request', amountMinor: 10 }),
+        expect.objectContaining({ sku: 'storage.gb', amountMinor: 90 }),
       ],
     });
     expect(byAccount.get(ids.idle)!.payload).toMatchObject({ currency: 'EUR', lines: [], subtotalMinor: 0, totalMinor: 0, requiresCharge: false });
     for (const e of events) expect(e).toMatchObject({ producer: 'invoicing', correlationId: e.payload.runId });
 
-    expect((await api(service.url, 'GET', `/v1/accounts/${ids.budapest}`)).body.creditBalanceMinor).toBe(406);
+    expect((await api(service.url, 'GET', `/v1/accounts/${ids.budapest}`)).body.creditBalanceMinor).toBe(400);
     expect((await api(service.url, 'GET', `/v1/accounts/${ids.tokyo}`)).body.creditBalanceMinor).toBe(0);
     const unbilled: { quantity: string }[] = await service.runtime.dataSource.query(
       'SELECT quantity::text AS quantity FROM usage_records WHERE billed_invoice_id IS NULL ORDER BY usage_records.quantity',
