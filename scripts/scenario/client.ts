@@ -1,0 +1,42 @@
+/** Small HTTP client for the services' public APIs (bearer token, JSON, clear errors). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    what: string,
+  ) {
+    super(`${what} answered ${status}: ${body.slice(0, 500)}`);
+  }
+}
+
+export async function api<T>(
+  baseUrl: string,
+  path: string,
+  { token, method = 'GET', body, accept }: { token?: string; method?: string; body?: unknown; accept?: string } = {},
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(accept ? { accept } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, text, `${method} ${path}`);
+  return (accept && !accept.includes('json') ? text : text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index], index);
+    }
+  });
+  await Promise.all(runners);
+}
