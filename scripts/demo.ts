@@ -8,6 +8,7 @@ import { minorToMajorString } from '@billing/money';
 import { DEV_TOKENS, Stack, defaultStackOptions } from './stack/stack';
 import { CascadeProgress, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
 import { resetStackData } from './scenario/reset';
+import { verifyCascade } from './scenario/verify';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +30,7 @@ function show(line: string, final = false) {
 
 function progressLine(p: CascadeProgress, seconds: number): string {
   return (
-    `[${seconds.toFixed(0).padStart(4)}s] run ${p.run.status.padEnd(9)} invoiced ${p.run.invoiced}/${p.run.accountsInScope}` +
+    `[${seconds.toFixed(0).padStart(4)}s] run ${p.run.status.padEnd(9)} invoiced ${p.run.invoiced}/${p.run.accountsInScope ?? '?'}` +
     `  charged ${p.charges.succeeded}  declined ${p.charges.failed}  emailed ${p.emails}  on hold ${p.holds}`
   );
 }
@@ -90,6 +91,16 @@ async function main() {
   console.log(open.length === 0 ? 'reconciliation: every list is empty' : `reconciliation: ${open.map(([k, l]) => `${k}=${l.length}`).join(', ')}`);
   const final2 = await progress(stack, runId);
   console.log(`accounts on hold: ${final2.holds}; emails captured: ${final2.emails}; total time ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const verification = await verifyCascade(stack, period, seeded.accounts);
+  if (verification.problems.length === 0) {
+    console.log(
+      `checked: ${verification.invoices.length} accounts with one invoice each, ${verification.charges.length} provider charges (none doubled), ` +
+        `one invoice email per invoice with its amount and time zone, ${verification.holds.length} declining accounts on hold after dunning`,
+    );
+  } else {
+    console.log(`checks FAILED:\n  ${verification.problems.join('\n  ')}`);
+    process.exitCode = 1;
+  }
   console.log(`\nthe stack keeps running: finance API ${stack.url('reporting')}/docs (token: ${DEV_TOKENS.finance}),`);
   console.log(`captured mail ${stack.url('smtpHttp')}/api/messages, charges ${stack.url('stripe')}/_sandbox/charges; stop it with npm run stack:down`);
 }

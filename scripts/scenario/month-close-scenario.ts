@@ -50,7 +50,7 @@ export async function seed(stack: Stack, count: number, period: string, randomSe
   });
   const records = accounts.flatMap((a, i) => usageFor(a, period, randomSeed * 100_003 + i));
   const batches: (typeof records)[] = [];
-  for (let i = 0; i < records.length; i += 1000) batches.push(records.slice(i, i + 1000));
+  for (let i = 0; i < records.length; i += 500) batches.push(records.slice(i, i + 500));
   await pool(batches, 4, async (batch) => {
     await api(invoicing, '/v1/usage', { token: DEV_TOKENS.operator, method: 'POST', body: { records: batch } });
   });

@@ -40,6 +40,7 @@ export interface BatchConsumerOptions {
   metrics?: Metrics;
   concurrency?: number;
   batchSize?: number;
+  sessionTimeoutMs?: number;
   /** Attempts for a transient failure before the batch is handed back to Kafka for redelivery. */
   transientAttempts?: number;
   backoffMs?: number;
@@ -85,17 +86,24 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
-    const { kafka, topicPrefix, concurrency = 4 } = this.options;
+    const { kafka, topicPrefix, concurrency = 4, sessionTimeoutMs = 30_000 } = this.options;
     this.consumer = kafka.consumer({
       groupId: this.groupId,
-      sessionTimeout: 30_000,
+      sessionTimeout: sessionTimeoutMs,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1_048_576,
       // Short long-polls: a stopping consumer (SIGTERM, rebalance) is not held for 5 s.
       maxWaitTimeInMs: 500,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    const consumer = this.consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.options.logger.error({ err: payload.error, restart: payload.restart, group: this.groupId }, 'consumer crashed');
+      // kafkajs restarts itself after retriable errors; after any other one we start again
+      // (from the committed offsets: nothing lost, the inbox drops what was already handled).
+      if (!payload.restart && !this.stopping) setTimeout(() => void this.restart(consumer), 5_000);
     });
     await this.consumer.connect();
     await this.consumer.subscribe({
@@ -108,6 +116,17 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: concurrency,
       eachBatch: (payload) => this.onBatch(payload),
     });
+  }
+
+  private async restart(crashed: Consumer): Promise<void> {
+    if (this.stopping || this.consumer !== crashed) return;
+    await crashed.disconnect().catch(() => undefined);
+    try {
+      await this.start();
+    } catch (error) {
+      this.options.logger.error({ err: error, group: this.groupId }, 'consumer restart failed; trying again');
+      setTimeout(() => void this.restart(this.consumer!), 5_000);
+    }
   }
 
   /** Finishes the batch in flight, commits, disconnects. */

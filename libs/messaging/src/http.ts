@@ -68,6 +68,8 @@ export async function bootService(options: ServiceBootOptions): Promise<{ app: I
       rawBody: true,
     });
     if (options.handleSignals !== false) handleShutdownSignals(app, runtime, options.shutdownTimeoutMs ?? 25_000);
+    // Bulk endpoints (usage uploads) take batches of records: allow bodies up to 5 MB.
+    (app as INestApplication & { useBodyParser(type: string, options: object): void }).useBodyParser('json', { limit: '5mb' });
     await options.configure?.(app, runtime);
     await app.listen(options.config.HTTP_PORT, options.config.HOST);
     runtime.logger.info({ port: options.config.HTTP_PORT }, `${options.config.SERVICE_NAME} listening`);

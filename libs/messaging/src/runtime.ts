@@ -103,23 +103,32 @@ export class ServiceRuntime {
   }
 
   private async startEachConsumer(): Promise<void> {
-    const { config } = this.options;
     for (const definition of this.definitions) {
-      const consumer = new BatchConsumer(definition, {
-        kafka: this.kafka,
-        dataSource: this.dataSource,
-        producer: this.producer,
-        service: config.SERVICE_NAME,
-        topicPrefix: config.TOPIC_PREFIX,
-        logger: this.logger,
-        metrics: this.metrics,
-        concurrency: config.CONSUMER_CONCURRENCY,
-        batchSize: config.CONSUMER_BATCH_SIZE,
-      });
+      const consumer = this.createConsumer(definition);
       this.consumers.push(consumer); // so that close() stops it even while it is still joining
       if (this.closing) return;
       await consumer.start();
     }
+  }
+
+  /**
+   * A batch consumer with this service's settings, not started. Services that manage a consumer
+   * themselves (reporting's rebuild under a fresh group) use this; others use addConsumer.
+   */
+  createConsumer(definition: ConsumerDefinition): BatchConsumer {
+    const { config } = this.options;
+    return new BatchConsumer(definition, {
+      kafka: this.kafka,
+      dataSource: this.dataSource,
+      producer: this.producer,
+      service: config.SERVICE_NAME,
+      topicPrefix: config.TOPIC_PREFIX,
+      logger: this.logger,
+      metrics: this.metrics,
+      concurrency: config.CONSUMER_CONCURRENCY,
+      batchSize: config.CONSUMER_BATCH_SIZE,
+      sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+    });
   }
 
   /** Graceful: consumers finish the batch in flight and commit; the relay finishes its batch. */

@@ -6,18 +6,7 @@ import { projectorDefinition } from './project-events';
 
 /** A BatchConsumer for the projector of one generation (also used by the rebuild command). */
 export function createProjector(runtime: ServiceRuntime, generation: number): BatchConsumer {
-  const { config } = runtime;
-  return new BatchConsumer(projectorDefinition(config.TOPIC_PREFIX, generation), {
-    kafka: runtime.kafka,
-    dataSource: runtime.dataSource,
-    producer: runtime.producer,
-    service: config.SERVICE_NAME,
-    topicPrefix: config.TOPIC_PREFIX,
-    logger: runtime.logger,
-    metrics: runtime.metrics,
-    concurrency: config.CONSUMER_CONCURRENCY,
-    batchSize: config.CONSUMER_BATCH_SIZE,
-  });
+  return runtime.createConsumer(projectorDefinition(runtime.config.TOPIC_PREFIX, generation));
 }
 
 /**

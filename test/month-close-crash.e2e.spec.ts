@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { SERVICE_NAMES, Stack } from '../scripts/stack/stack';
+import { capturedMail, requestMonthClose, sandboxCharges, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
+import { DemoAccount } from '../scripts/scenario/population';
+import { verifyCascade } from '../scripts/scenario/verify';
+import { destroyStack, privateStack } from './stack-fixture';
+
+const run = promisify(execFile);
+const kafkaScript = path.join(__dirname, '..', 'infra', 'kafka', 'kafka.sh');
+const PERIOD = '2026-10';
+const ACCOUNTS = 150;
+const SEED = 11;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
+
+/** What a customer and finance see of one account, comparable across runs (accounts by index). */
+interface AccountOutcome {
+  currency: string;
+  invoiceTotalMinor: number;
+  providerAttempts: number;
+  collected: number;
+  onHold: boolean;
+  emails: number;
+}
+
+async function outcomes(stack: Stack, accounts: DemoAccount[]): Promise<AccountOutcome[]> {
+  const result = await verifyCascade(stack, PERIOD, accounts, { retriesPerDecline: 3 });
+  expect(result.problems).toEqual([]);
+  const charges = await sandboxCharges(stack);
+  const mail = await capturedMail(stack);
+  const holds = new Set(result.holds);
+  return accounts.map((account) => {
+    const invoice = result.invoices.find((i) => i.accountId === account.accountId)!;
+    const mine = charges.filter((c) => c.metadata.invoice_id === invoice.invoiceId);
+    return {
+      currency: invoice.currency,
+      invoiceTotalMinor: invoice.totalMinor,
+      providerAttempts: mine.length,
+      collected: mine.filter((c) => c.status === 'succeeded').reduce((s, c) => s + c.amount, 0),
+      onHold: holds.has(account.accountId),
+      // distinct Message-IDs: a copy re-sent after a crash is byte-identical and shows as one message
+      emails: new Set(mail.filter((m) => m.to.includes(account.billingEmail)).map((m) => m.messageId)).size,
+    };
+  });
+}
+
+describe('the month-close cascade under crashes', () => {
+  const kafkaHome = mkdtempSync(path.join(os.tmpdir(), 'crash-kafka-'));
+  const kafkaPort = 19_000 + between(0, 90) * 10;
+  const kafkaEnv = { ...process.env, KAFKA_PORT: String(kafkaPort), KAFKA_HOME_DIR: kafkaHome, KAFKA_HEAP: '384m' };
+  const stackOptions = {
+    kafkaBrokers: `127.0.0.1:${kafkaPort}`,
+    env: {
+      DUNNING_RETRY_OFFSETS: '1s,2s,3s',
+      DUNNING_HOLD_GRACE: '1s',
+      SCHEDULER_POLL_MS: '200',
+      MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
+      MONTH_CLOSE_POLL_MS: '200',
+      MONTH_CLOSE_PAGE_SIZE: '25',
+      CONSUMER_SESSION_TIMEOUT_MS: '6000',
+    },
+  };
+  let crashFree: AccountOutcome[];
+  let stack: Stack | undefined;
+
+  beforeAll(async () => {
+    // its own broker: this test restarts it, and other test files must not notice
+    await run('bash', [kafkaScript, 'start'], { env: kafkaEnv });
+  });
+
+  afterAll(async () => {
+    if (stack) await destroyStack(stack);
+    await run('bash', [kafkaScript, 'stop'], { env: kafkaEnv }).catch(() => undefined);
+    rmSync(kafkaHome, { recursive: true, force: true });
+  });
+
+  it('settles a crash-free run (the baseline)', async () => {
+    stack = privateStack('baseline', stackOptions);
+    await stack.up({ startKafka: false });
+    const { accounts } = await seed(stack, ACCOUNTS, PERIOD, SEED);
+    const runId = await requestMonthClose(stack, PERIOD);
+    await waitForCascade(stack, runId, PERIOD, { timeoutMs: 240_000 });
+    crashFree = await outcomes(stack, accounts);
+    await destroyStack(stack);
+    stack = undefined;
+  });
+
+  it('ends in the same state when every service is SIGKILLed at a random moment and the broker restarts', async () => {
+    expect(crashFree).toBeDefined();
+    stack = privateStack('crash', stackOptions);
+    const crashing = stack;
+    await crashing.up({ startKafka: false });
+    const { accounts } = await seed(crashing, ACCOUNTS, PERIOD, SEED);
+    const killed: string[] = [];
+
+    const runId = await requestMonthClose(crashing, PERIOD);
+    const chaos = (async () => {
+      const order = [...SERVICE_NAMES].sort(() => Math.random() - 0.5);
+      for (const service of order) {
+        await sleep(between(200, 2500));
+        await crashing.stop(service, 'SIGKILL');
+        killed.push(service);
+        await sleep(between(0, 1000));
+        await crashing.start(service);
+      }
+    })();
+    const brokerRestart = (async () => {
+      await sleep(between(1000, 8000));
+      await run('bash', [kafkaScript, 'stop'], { env: kafkaEnv });
+      await run('bash', [kafkaScript, 'start'], { env: kafkaEnv });
+    })();
+    await Promise.all([chaos, brokerRestart]);
+    expect(killed.sort()).toEqual([...SERVICE_NAMES].sort());
+
+    await waitForCascade(crashing, runId, PERIOD, { timeoutMs: 420_000 });
+    const afterCrashes = await outcomes(crashing, accounts);
+    // same invoices, same charges (none doubled, none missing), same holds, same emails
+    expect(afterCrashes).toEqual(crashFree);
+  });
+});

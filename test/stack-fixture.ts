@@ -1,0 +1,48 @@
+/**
+ * A private copy of the whole local stack for one test file: its own ports, databases (unique
+ * suffix), topic prefix and state folder, on the shared Kafka broker (or one of its own).
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, uniqueName } from '@billing/testing';
+import { Stack, StackOptions } from '../scripts/stack/stack';
+import { resetStackData } from '../scripts/scenario/reset';
+
+export function privateStack(label: string, overrides: Partial<StackOptions> = {}): Stack {
+  const base = 40_000 + Math.floor(Math.random() * 2_000) * 10;
+  const name = uniqueName(label);
+  return new Stack({
+    stateDir: mkdtempSync(path.join(os.tmpdir(), `${label}-`)),
+    ports: {
+      invoicing: base,
+      payments: base + 1,
+      notifications: base + 2,
+      collections: base + 3,
+      reporting: base + 4,
+      stripe: base + 5,
+      smtp: base + 6,
+      smtpHttp: base + 7,
+    },
+    topicPrefix: `${name}.`,
+    databaseSuffix: `_${name}`,
+    databaseUrl: DATABASE_SERVER_URL,
+    kafkaBrokers: KAFKA_BROKERS.join(','),
+    partitions: 4,
+    env: {
+      DUNNING_RETRY_OFFSETS: '1s,2s,3s',
+      DUNNING_HOLD_GRACE: '1s',
+      SCHEDULER_POLL_MS: '200',
+      MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
+      MONTH_CLOSE_POLL_MS: '200',
+      CONSUMER_CONCURRENCY: '4',
+    },
+    logLevel: 'warn',
+    ...overrides,
+  });
+}
+
+export async function destroyStack(stack: Stack): Promise<void> {
+  await stack.down();
+  await resetStackData(stack).catch(() => undefined);
+}
