@@ -1,16 +1,21 @@
 /**
- * Test support for the payments service: event builders, the Stripe sandbox process, and a
- * collector of what payments emitted on billing.payments.
+ * Test support for the payments service: event builders, the Stripe sandbox process, a
+ * collector of what payments emitted on billing.payments, and the service booted in-process.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Consumer, Producer } from 'kafkajs';
+import { INestApplication } from '@nestjs/common';
+import { Admin, Consumer, Producer } from 'kafkajs';
 import Stripe from 'stripe';
+import { DataSource } from 'typeorm';
 import { BillingEvent, ChargeRetryRequestedV1, Envelope, InvoiceGeneratedV1, TOPICS, createEvent, parseEvent } from '@billing/events';
-import { topicName } from '@billing/messaging';
-import { testKafka, uniqueName } from '@billing/testing';
+import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@billing/messaging';
+import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { AppModule } from '../src/app.module';
+import { loadPaymentsConfig } from '../src/config';
+import { paymentsEntities, paymentsMigrations } from '../src/database';
 
 const WORKSPACE = path.join(__dirname, '../../..');
 
@@ -263,6 +268,73 @@ export class EmittedEvents {
       seen.add(e.eventId);
       return true;
     });
+  }
+}
+
+/**
+ * The payments service booted in-process on its own database and topic prefix, against the
+ * Stripe sandbox (with one customer made in it), with a producer to feed it events and a
+ * reader of what it emitted. `label` names the database, the prefix and the Kafka client.
+ */
+export class PaymentsTestService {
+  readonly database: string;
+  readonly prefix: string;
+  readonly emitted = new EmittedEvents();
+  sandbox!: SandboxProcess;
+  app!: INestApplication;
+  dataSource!: DataSource;
+  producer!: Producer;
+  customerId!: string;
+  private admin?: Admin;
+
+  constructor(private readonly label: string) {
+    this.database = uniqueName(`payments_${label}`);
+    this.prefix = uniquePrefix(`payments_${label}`);
+  }
+
+  /** Boots the service; `env` adds to (or overrides) the settings every such test shares. */
+  async start(env: Record<string, string>): Promise<this> {
+    const kafka = testKafka(`payments-${this.label}-test`);
+    this.sandbox = await SandboxProcess.start();
+    this.customerId = (await this.sandbox.stripe.customers.create({ email: 'ada@example.com' })).id;
+    const config = loadPaymentsConfig({
+      DATABASE_URL: DATABASE_SERVER_URL,
+      DATABASE_NAME: this.database,
+      TOPIC_PREFIX: this.prefix,
+      TOPIC_PARTITIONS: '2',
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      STRIPE_API_PORT: String(this.sandbox.port),
+      STRIPE_MAX_NETWORK_RETRIES: '0',
+      STRIPE_TIMEOUT_MS: '5000',
+      ...env,
+    });
+    const { app, runtime } = await bootService({
+      config,
+      entities: paymentsEntities,
+      migrations: paymentsMigrations,
+      module: (rt) => AppModule.forRoot(rt, config),
+    });
+    this.app = app;
+    this.dataSource = runtime.dataSource;
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    await this.emitted.start(this.prefix);
+    return this;
+  }
+
+  /** Stops whatever `start` got to, deletes the topics and drops the database. */
+  async stop(): Promise<void> {
+    await Promise.all([this.emitted.stop(), this.app?.close()]);
+    await this.producer?.disconnect();
+    await this.admin
+      ?.deleteTopics({ topics: billingTopicConfigs({ prefix: this.prefix, partitions: 2 }).map((t) => t.topic) })
+      .catch(() => undefined);
+    await this.admin?.disconnect();
+    await this.sandbox?.stop();
+    await dropDatabase(DATABASE_SERVER_URL, this.database);
   }
 }
 

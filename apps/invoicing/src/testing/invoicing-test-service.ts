@@ -77,6 +77,55 @@ export async function startInvoicing(deployment: Deployment, clock?: Clock, extr
   return { app, runtime, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
 
+/**
+ * One in-process invoicing instance for a whole describe block, on its own deployment. Read
+ * `url` and `runtime` inside hooks and tests only: the instance exists from `beforeAll` on.
+ */
+export class InvoicingSuite {
+  readonly deployment: Deployment;
+  private running?: RunningInvoicing;
+
+  constructor(label: string) {
+    this.deployment = newDeployment(label);
+  }
+
+  get url(): string {
+    return this.instance().url;
+  }
+
+  get runtime(): ServiceRuntime {
+    return this.instance().runtime;
+  }
+
+  async start(clock?: Clock, extra: Record<string, string> = {}): Promise<void> {
+    this.running = await startInvoicing(this.deployment, clock, extra);
+  }
+
+  /** Closes the instance (if it started) and removes the deployment. */
+  async stop(): Promise<void> {
+    await this.running?.close();
+    await removeDeployment(this.deployment);
+  }
+
+  /** Creates an account (the `account()` defaults with `overrides`) and returns its id. */
+  async createAccount(overrides: Record<string, unknown> = {}): Promise<string> {
+    return (await api(this.url, 'POST', '/v1/accounts', account(overrides))).body.accountId;
+  }
+
+  private instance(): RunningInvoicing {
+    if (!this.running) throw new Error('invoicing is not started yet: use it inside hooks and tests');
+    return this.running;
+  }
+}
+
+/** Boots invoicing before the enclosing describe block's tests and removes it after them. */
+export function invoicingForSuite(label: string, clock?: Clock, extra: Record<string, string> = {}): InvoicingSuite {
+  const suite = new InvoicingSuite(label);
+  beforeAll(() => suite.start(clock, extra));
+  afterAll(() => suite.stop());
+  return suite;
+}
+
 /** Deletes the deployment's topics and database. */
 export async function removeDeployment(deployment: Deployment): Promise<void> {
   const admin = testKafka('invoicing-cleanup').admin();

@@ -1,27 +1,9 @@
 import { ManualClock } from '@billing/messaging';
-import {
-  RunningInvoicing,
-  TOKENS,
-  account,
-  api,
-  newDeployment,
-  removeDeployment,
-  startInvoicing,
-} from '../../testing/invoicing-test-service';
+import { TOKENS, account, api, invoicingForSuite } from '../../testing/invoicing-test-service';
 
 describe('accounts and price list API (real PostgreSQL and Kafka)', () => {
-  const deployment = newDeployment('invaccounts');
   const clock = new ManualClock('2026-11-20T12:00:00.000Z');
-  let service: RunningInvoicing;
-
-  beforeAll(async () => {
-    service = await startInvoicing(deployment, clock);
-  });
-
-  afterAll(async () => {
-    await service?.close();
-    await removeDeployment(deployment);
-  });
+  const service = invoicingForSuite('invaccounts', clock);
 
   const count = async () => (await service.runtime.dataSource.query('SELECT count(*)::int AS n FROM accounts'))[0].n as number;
 

@@ -37,6 +37,22 @@ export function toAccount(row: AccountRow): Account {
   };
 }
 
+/** The values of account_id through status, in ACCOUNT_COLUMNS order: parameters $1 to $10 of insert and update. */
+function accountValues(account: Account): unknown[] {
+  return [
+    account.accountId,
+    account.name,
+    account.billingEmail,
+    account.currency,
+    account.timeZone,
+    account.locale,
+    account.providerCustomerId,
+    account.paymentMethodId,
+    account.creditBalanceMinor,
+    account.status,
+  ];
+}
+
 /** SQL access to the accounts table; every call runs in the caller's transaction (`manager`). */
 export const accountRepository = {
   async insert(manager: EntityManager, account: Account): Promise<boolean> {
@@ -44,20 +60,7 @@ export const accountRepository = {
       `INSERT INTO accounts (${ACCOUNT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (account_id) DO NOTHING RETURNING account_id`,
-      [
-        account.accountId,
-        account.name,
-        account.billingEmail,
-        account.currency,
-        account.timeZone,
-        account.locale,
-        account.providerCustomerId,
-        account.paymentMethodId,
-        account.creditBalanceMinor,
-        account.status,
-        account.createdAt,
-        account.updatedAt,
-      ],
+      [...accountValues(account), account.createdAt, account.updatedAt],
     );
     return rows.length === 1;
   },
@@ -75,19 +78,7 @@ export const accountRepository = {
       `UPDATE accounts SET name = $2, billing_email = $3, currency = $4, time_zone = $5, locale = $6,
          provider_customer_id = $7, payment_method_id = $8, credit_balance_minor = $9, status = $10, updated_at = $11
        WHERE account_id = $1`,
-      [
-        account.accountId,
-        account.name,
-        account.billingEmail,
-        account.currency,
-        account.timeZone,
-        account.locale,
-        account.providerCustomerId,
-        account.paymentMethodId,
-        account.creditBalanceMinor,
-        account.status,
-        account.updatedAt,
-      ],
+      [...accountValues(account), account.updatedAt],
     );
   },
 

@@ -19,17 +19,9 @@ export type EmailResult =
   | { emailKey: string; status: 'sent'; at: string; smtpResponse: string }
   | { emailKey: string; status: 'failed'; at: string; smtpCode: number | null; reason: string };
 
-export interface SentEmailRecord {
-  emailKey: string;
+/** A row of `sent_emails`: the claim (its template as stored) and what became of the email. */
+export interface SentEmailRecord extends Omit<EmailClaim, 'template'> {
   template: string;
-  subjectId: string;
-  invoiceId: string | null;
-  accountId: string;
-  causationEventId: string;
-  correlationId: string;
-  recipient: string;
-  subject: string;
-  messageId: string;
   status: 'pending' | 'sent' | 'failed';
   smtpCode: number | null;
   failureReason: string | null;

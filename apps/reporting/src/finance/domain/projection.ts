@@ -206,6 +206,20 @@ const emptyRun = (runId: string, period: string): RunRow => ({
   completedAt: null,
 });
 
+/** A run row with the counts of MonthCloseProgressed (rank 1) or MonthCloseCompleted (rank 2). */
+const runWithCounts = (
+  counted: Pick<RunRow, 'runId' | 'period'> & { accountsInScope: number; invoiced: number; zeroTotal: number },
+  { remaining, countsRank, countsAt }: { remaining: number; countsRank: 1 | 2; countsAt: string },
+): RunRow => ({
+  ...emptyRun(counted.runId, counted.period),
+  accountsInScope: counted.accountsInScope,
+  invoiced: counted.invoiced,
+  zeroTotal: counted.zeroTotal,
+  remaining,
+  countsRank,
+  countsAt,
+});
+
 const emptyHold = (holdId: string, accountId: string): HoldRow => ({
   holdId,
   accountId,
@@ -275,28 +289,14 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
       }
       case 'MonthCloseProgressed': {
         const p = event.payload;
-        runs.add(p.runId, {
-          ...emptyRun(p.runId, p.period),
-          accountsInScope: p.accountsInScope,
-          invoiced: p.invoiced,
-          zeroTotal: p.zeroTotal,
-          remaining: p.remaining,
-          countsRank: 1,
-          countsAt: p.at,
-        });
+        runs.add(p.runId, runWithCounts(p, { remaining: p.remaining, countsRank: 1, countsAt: p.at }));
         entry(event.eventId, {}, { runId: p.runId, period: p.period, invoiced: p.invoiced, remaining: p.remaining });
         break;
       }
       case 'MonthCloseCompleted': {
         const p = event.payload;
         runs.add(p.runId, {
-          ...emptyRun(p.runId, p.period),
-          accountsInScope: p.accountsInScope,
-          invoiced: p.invoiced,
-          zeroTotal: p.zeroTotal,
-          remaining: 0,
-          countsRank: 2,
-          countsAt: p.completedAt,
+          ...runWithCounts(p, { remaining: 0, countsRank: 2, countsAt: p.completedAt }),
           startedAt: p.startedAt,
           completedAt: p.completedAt,
         });

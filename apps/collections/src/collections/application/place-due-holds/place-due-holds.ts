@@ -8,6 +8,7 @@ import { ActiveHold, decideHold } from '../../domain/hold';
 import { instantToMillis } from '../../domain/instant';
 import { HoldChange, claimAccountsWithDueHolds, saveHolds } from '../../infrastructure/account-hold.repository';
 import { StoredCase, lockCasesForAccounts } from '../../infrastructure/dunning-case.repository';
+import { inTransactionNow } from '../in-transaction-now';
 import { eventMeta } from '../settings';
 
 /**
@@ -26,8 +27,7 @@ export class PlaceDueHolds {
   ) {}
 
   async execute(limit: number): Promise<number> {
-    const now = this.clock.now().toISOString();
-    return this.dataSource.transaction(async (manager) => {
+    return inTransactionNow(this.dataSource, this.clock, async (manager, now) => {
       const accounts = await claimAccountsWithDueHolds(manager, now, limit);
       if (accounts.size === 0) return 0;
       const stored = await lockCasesForAccounts(manager, [...accounts.keys()], []);

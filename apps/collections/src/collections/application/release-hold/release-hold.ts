@@ -5,6 +5,7 @@ import { CLOCK, Clock, LOGGER, Logger, appendToOutbox } from '@billing/messaging
 import { ManualReleaseErrorCode, manualRelease } from '../../domain/hold';
 import { insertAudit, lockAccountIfKnown, saveHolds } from '../../infrastructure/account-hold.repository';
 import { markHoldForgiven } from '../../infrastructure/dunning-case.repository';
+import { inTransactionNow } from '../in-transaction-now';
 import { eventMeta } from '../settings';
 
 export interface ReleaseHoldCommand {
@@ -41,8 +42,7 @@ export class ReleaseHold {
   ) {}
 
   async execute(command: ReleaseHoldCommand): Promise<ReleaseHoldResult> {
-    const now = this.clock.now().toISOString();
-    return this.dataSource.transaction(async (manager) => {
+    return inTransactionNow(this.dataSource, this.clock, async (manager, now) => {
       const stored = await lockAccountIfKnown(manager, command.accountId);
       if (stored === null || stored.state.activeHold === null) {
         return { ok: false, code: 'no_active_hold', message: `account ${command.accountId} is not on hold` } as const;

@@ -5,6 +5,7 @@ import { CLOCK, Clock, LOGGER, Logger, appendToOutbox } from '@billing/messaging
 import { DunningCase } from '../../domain/dunning-case';
 import { retryDue } from '../../domain/retry-due';
 import { claimDueRetries, markRetriesRequested } from '../../infrastructure/dunning-case.repository';
+import { inTransactionNow } from '../in-transaction-now';
 import { eventMeta } from '../settings';
 
 /**
@@ -23,8 +24,7 @@ export class RequestDueRetries {
   ) {}
 
   async execute(limit: number): Promise<number> {
-    const now = this.clock.now().toISOString();
-    return this.dataSource.transaction(async (manager) => {
+    return inTransactionNow(this.dataSource, this.clock, async (manager, now) => {
       const claimed = await claimDueRetries(manager, now, limit);
       const requested: DunningCase[] = [];
       const events: Envelope[] = [];

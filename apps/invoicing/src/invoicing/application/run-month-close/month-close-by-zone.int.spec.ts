@@ -3,37 +3,22 @@ import { TOPICS } from '@billing/events';
 import { ManualClock, topicName } from '@billing/messaging';
 import { readTopic, waitFor } from '@billing/testing';
 import { InvoiceGeneratedPayload } from '../../domain/issue-invoice';
-import {
-  RunningInvoicing,
-  TOKENS,
-  account,
-  api,
-  newDeployment,
-  removeDeployment,
-  startInvoicing,
-} from '../../../testing/invoicing-test-service';
+import { TOKENS, api, invoicingForSuite } from '../../../testing/invoicing-test-service';
 
 /**
  * Issue 9: an account is invoiced for a period only once the period has ended in its own zone
  * plus the grace period (default 60 minutes), and late usage lands on the next invoice.
  */
 describe('month close by time zone, with an injected clock (real PostgreSQL and Kafka)', () => {
-  const deployment = newDeployment('invzones');
   const clock = new ManualClock('2026-11-20T00:00:00.000Z');
-  let service: RunningInvoicing;
+  const service = invoicingForSuite('invzones', clock);
+  const { deployment } = service;
   const ids = { tokyo: '', budapest: '', la: '' };
 
   beforeAll(async () => {
-    service = await startInvoicing(deployment, clock);
-    const create = async (body: Record<string, unknown>) => (await api(service.url, 'POST', '/v1/accounts', account(body))).body.accountId;
-    ids.tokyo = await create({ name: 'Tokyo KK', currency: 'JPY', timeZone: 'Asia/Tokyo', locale: 'ja-JP' });
-    ids.budapest = await create({ name: 'Budapest Kft', currency: 'HUF', timeZone: 'Europe/Budapest', locale: 'hu-HU' });
-    ids.la = await create({ name: 'LA Corp', currency: 'USD', timeZone: 'America/Los_Angeles' });
-  });
-
-  afterAll(async () => {
-    await service?.close();
-    await removeDeployment(deployment);
+    ids.tokyo = await service.createAccount({ name: 'Tokyo KK', currency: 'JPY', timeZone: 'Asia/Tokyo', locale: 'ja-JP' });
+    ids.budapest = await service.createAccount({ name: 'Budapest Kft', currency: 'HUF', timeZone: 'Europe/Budapest', locale: 'hu-HU' });
+    ids.la = await service.createAccount({ name: 'LA Corp', currency: 'USD', timeZone: 'America/Los_Angeles' });
   });
 
   const invoice = async (accountId: string, period: string): Promise<InvoiceGeneratedPayload | undefined> =>

@@ -5,17 +5,7 @@ import { promisify } from 'node:util';
 import { EventOf, MonthCloseRequestedV1, TOPICS, createEvent, monthCloseKey, parseEvent } from '@billing/events';
 import { ManualClock, topicName } from '@billing/messaging';
 import { ReadMessage, readTopic, waitFor } from '@billing/testing';
-import {
-  RunningInvoicing,
-  TOKENS,
-  account,
-  api,
-  meta,
-  newDeployment,
-  produce,
-  removeDeployment,
-  startInvoicing,
-} from '../../../testing/invoicing-test-service';
+import { TOKENS, api, invoicingForSuite, meta, produce } from '../../../testing/invoicing-test-service';
 
 /**
  * A November 2026 month close, with the clock at 2026-12-03 (the month has ended everywhere),
@@ -23,9 +13,9 @@ import {
  * EUR account without usage.
  */
 describe('month close (real PostgreSQL and Kafka)', () => {
-  const deployment = newDeployment('invclose');
   const clock = new ManualClock('2026-11-20T00:00:00.000Z');
-  let service: RunningInvoicing;
+  const service = invoicingForSuite('invclose', clock, { MONTH_CLOSE_PAGE_SIZE: '2' });
+  const { deployment } = service;
   const ids = { la: '', tokyo: '', budapest: '', idle: '' };
   /** InvoiceGenerated events read back from the topic by the first test. */
   let invoiceEvents: EventOf<'InvoiceGenerated'>[] = [];
@@ -40,12 +30,10 @@ describe('month close (real PostgreSQL and Kafka)', () => {
   });
 
   beforeAll(async () => {
-    service = await startInvoicing(deployment, clock, { MONTH_CLOSE_PAGE_SIZE: '2' });
-    const create = async (body: Record<string, unknown>) => (await api(service.url, 'POST', '/v1/accounts', account(body))).body.accountId;
-    ids.la = await create({ name: 'LA Corp', currency: 'USD', timeZone: 'America/Los_Angeles' });
-    ids.tokyo = await create({ name: 'Tokyo KK', currency: 'JPY', timeZone: 'Asia/Tokyo', locale: 'ja-JP', creditBalanceMinor: 1000 });
-    ids.budapest = await create({ name: 'Budapest Kft', currency: 'KWD', timeZone: 'Europe/Budapest', locale: 'hu-HU', creditBalanceMinor: 500 });
-    ids.idle = await create({ name: 'Idle GmbH', currency: 'EUR', timeZone: 'Europe/Berlin', locale: 'de-DE' });
+    ids.la = await service.createAccount({ name: 'LA Corp', currency: 'USD', timeZone: 'America/Los_Angeles' });
+    ids.tokyo = await service.createAccount({ name: 'Tokyo KK', currency: 'JPY', timeZone: 'Asia/Tokyo', locale: 'ja-JP', creditBalanceMinor: 1000 });
+    ids.budapest = await service.createAccount({ name: 'Budapest Kft', currency: 'KWD', timeZone: 'Europe/Budapest', locale: 'hu-HU', creditBalanceMinor: 500 });
+    ids.idle = await service.createAccount({ name: 'Idle GmbH', currency: 'EUR', timeZone: 'Europe/Berlin', locale: 'de-DE' });
     const upload = await api(service.url, 'POST', '/v1/usage', {
       records: [
         // LA: 720 h of a small server (5.3568 USD) capped at its 5.00 monthly price.
@@ -69,11 +57,6 @@ describe('month close (real PostgreSQL and Kafka)', () => {
     });
     expect(upload.body).toMatchObject({ accepted: 9 });
     clock.set('2026-12-03T00:00:00.000Z');
-  });
-
-  afterAll(async () => {
-    await service?.close();
-    await removeDeployment(deployment);
   });
 
   const invoicesTopic = () => topicName(deployment.prefix, TOPICS.invoices);

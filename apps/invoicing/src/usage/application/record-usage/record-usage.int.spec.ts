@@ -2,31 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { TOPICS, UsageRecordedV1, createEvent } from '@billing/events';
 import { ManualClock, topicName } from '@billing/messaging';
 import { readTopic, waitFor } from '@billing/testing';
-import {
-  RunningInvoicing,
-  account,
-  api,
-  meta,
-  newDeployment,
-  produce,
-  removeDeployment,
-  startInvoicing,
-} from '../../../testing/invoicing-test-service';
+import { api, invoicingForSuite, meta, produce } from '../../../testing/invoicing-test-service';
 
 describe('usage upload and UsageRecorded consumer (real PostgreSQL and Kafka)', () => {
-  const deployment = newDeployment('invusage');
   const clock = new ManualClock('2026-11-20T12:00:00.000Z');
-  let service: RunningInvoicing;
+  const service = invoicingForSuite('invusage', clock);
+  const { deployment } = service;
   let accountId: string;
 
   beforeAll(async () => {
-    service = await startInvoicing(deployment, clock);
-    accountId = (await api(service.url, 'POST', '/v1/accounts', account())).body.accountId;
-  });
-
-  afterAll(async () => {
-    await service?.close();
-    await removeDeployment(deployment);
+    accountId = await service.createAccount();
   });
 
   const usageRows = async (usageId: string) =>

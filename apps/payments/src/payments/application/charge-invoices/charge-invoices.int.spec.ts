@@ -1,73 +1,33 @@
 import { INestApplication } from '@nestjs/common';
-import { Admin, Producer } from 'kafkajs';
-import Stripe from 'stripe';
+import { Producer } from 'kafkajs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { EventOf, TOPICS } from '@billing/events';
-import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
-import { AppModule } from '../../../app.module';
-import { loadPaymentsConfig } from '../../../config';
-import { paymentsEntities, paymentsMigrations } from '../../../database';
-import { EmittedEvents, SandboxProcess, chargeRetryRequested, invoiceGenerated, produce, sleep } from '../../../../test/support';
+import { hashToken, topicName } from '@billing/messaging';
+import { waitFor } from '@billing/testing';
+import { PaymentsTestService, SandboxProcess, chargeRetryRequested, invoiceGenerated, produce, sleep } from '../../../../test/support';
 
 const FINANCE_TOKEN = 'finance-token-charges';
 const OPERATOR_TOKEN = 'operator-token-charges';
 
 describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and PostgreSQL)', () => {
-  const database = uniqueName('payments_charge');
-  const prefix = uniquePrefix('payments_charge');
-  const kafka = testKafka('payments-charge-test');
-  const emitted = new EmittedEvents();
+  const service = new PaymentsTestService('charge');
+  const { prefix, emitted } = service;
   let sandbox: SandboxProcess;
-  let stripe: Stripe;
   let app: INestApplication;
-  let runtime: ServiceRuntime;
   let dataSource: DataSource;
   let producer: Producer;
-  let admin: Admin;
   let customerId: string;
 
   beforeAll(async () => {
-    sandbox = await SandboxProcess.start();
-    stripe = sandbox.stripe;
-    customerId = (await stripe.customers.create({ email: 'ada@example.com' })).id;
-    const config = loadPaymentsConfig({
-      DATABASE_URL: DATABASE_SERVER_URL,
-      DATABASE_NAME: database,
-      TOPIC_PREFIX: prefix,
-      TOPIC_PARTITIONS: '2',
-      HTTP_PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ({ sandbox, app, dataSource, producer, customerId } = await service.start({
       AUTH_TOKENS: `finance:sha256=${hashToken(FINANCE_TOKEN)},operator:sha256=${hashToken(OPERATOR_TOKEN)}`,
-      STRIPE_API_PORT: String(sandbox.port),
-      STRIPE_MAX_NETWORK_RETRIES: '0',
-      STRIPE_TIMEOUT_MS: '5000',
       PAYMENTS_TRANSIENT_ATTEMPTS: '3',
       PAYMENTS_TRANSIENT_BACKOFF_MS: '100',
-    });
-    ({ app, runtime } = await bootService({
-      config,
-      entities: paymentsEntities,
-      migrations: paymentsMigrations,
-      module: (rt) => AppModule.forRoot(rt, config),
     }));
-    dataSource = runtime.dataSource;
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
-    await emitted.start(prefix);
   });
 
-  afterAll(async () => {
-    await Promise.all([emitted.stop(), app?.close()]);
-    await producer?.disconnect();
-    await admin?.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: 2 }).map((t) => t.topic) }).catch(() => undefined);
-    await admin?.disconnect();
-    await sandbox?.stop();
-    await dropDatabase(DATABASE_SERVER_URL, database);
-  });
+  afterAll(() => service.stop());
 
   afterEach(async () => {
     await sandbox.configure({ dropAfterChargeRate: 0, errorRate: 0 });
@@ -283,7 +243,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     const invoice = invoiceGenerated({ providerCustomerId: customerId });
     const { invoiceId } = invoice.payload;
     // Someone (a bug) already used this attempt's key for a different request.
-    await stripe.paymentIntents.create(
+    await sandbox.stripe.paymentIntents.create(
       { amount: 999, currency: 'usd', metadata: { invoice_id: 'other' } },
       { idempotencyKey: `invoice:${invoiceId}:attempt:1` },
     );

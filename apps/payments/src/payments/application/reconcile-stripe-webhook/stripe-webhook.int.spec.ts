@@ -1,75 +1,37 @@
 import { INestApplication } from '@nestjs/common';
-import { Admin, Producer } from 'kafkajs';
+import { Producer } from 'kafkajs';
 import Stripe from 'stripe';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { EventOf } from '@billing/events';
-import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
-import { AppModule } from '../../../app.module';
-import { loadPaymentsConfig } from '../../../config';
-import { paymentsEntities, paymentsMigrations } from '../../../database';
-import { EmittedEvents, SandboxProcess, invoiceGenerated, produce, signedPaymentIntentEvent } from '../../../../test/support';
+import { waitFor } from '@billing/testing';
+import { PaymentsTestService, SandboxProcess, invoiceGenerated, produce, signedPaymentIntentEvent } from '../../../../test/support';
 
 const WEBHOOK_SECRET = 'whsec_payments_webhook_test';
 const PAYMENT_INTENT_OUTCOMES = ['payment_intent.succeeded', 'payment_intent.payment_failed'];
 
 describe('Stripe webhook (signed events, the sandbox, real Kafka and PostgreSQL)', () => {
-  const database = uniqueName('payments_webhook');
-  const prefix = uniquePrefix('payments_webhook');
-  const kafka = testKafka('payments-webhook-test');
-  const emitted = new EmittedEvents();
+  const service = new PaymentsTestService('webhook');
+  const { prefix, emitted } = service;
   let sandbox: SandboxProcess;
   let stripe: Stripe;
   let app: INestApplication;
-  let runtime: ServiceRuntime;
   let dataSource: DataSource;
   let producer: Producer;
-  let admin: Admin;
   let customerId: string;
   let webhookUrl: string;
 
   beforeAll(async () => {
-    sandbox = await SandboxProcess.start();
-    stripe = sandbox.stripe;
-    customerId = (await stripe.customers.create({ email: 'ada@example.com' })).id;
-    const config = loadPaymentsConfig({
-      DATABASE_URL: DATABASE_SERVER_URL,
-      DATABASE_NAME: database,
-      TOPIC_PREFIX: prefix,
-      TOPIC_PARTITIONS: '2',
-      HTTP_PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      STRIPE_API_PORT: String(sandbox.port),
+    ({ sandbox, app, dataSource, producer, customerId } = await service.start({
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_MAX_NETWORK_RETRIES: '0',
-      STRIPE_TIMEOUT_MS: '5000',
       PAYMENTS_TRANSIENT_ATTEMPTS: '2',
       PAYMENTS_TRANSIENT_BACKOFF_MS: '50',
-    });
-    ({ app, runtime } = await bootService({
-      config,
-      entities: paymentsEntities,
-      migrations: paymentsMigrations,
-      module: (rt) => AppModule.forRoot(rt, config),
     }));
-    dataSource = runtime.dataSource;
+    stripe = sandbox.stripe;
     webhookUrl = `http://127.0.0.1:${app.getHttpServer().address().port}/v1/webhooks/stripe`;
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    admin = kafka.admin();
-    await admin.connect();
-    await emitted.start(prefix);
   });
 
-  afterAll(async () => {
-    await Promise.all([emitted.stop(), app?.close()]);
-    await producer?.disconnect();
-    await admin?.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: 2 }).map((t) => t.topic) }).catch(() => undefined);
-    await admin?.disconnect();
-    await sandbox?.stop();
-    await dropDatabase(DATABASE_SERVER_URL, database);
-  });
+  afterAll(() => service.stop());
 
   afterEach(async () => {
     await sandbox.configure({ dropAfterChargeRate: 0, webhook: null });

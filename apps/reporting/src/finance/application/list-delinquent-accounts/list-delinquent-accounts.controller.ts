@@ -10,8 +10,7 @@ import {
   HttpResponse,
   decodeCursor,
   encodeCursor,
-  formatField,
-  paginationFields,
+  paginatedReportQuery,
   respond,
 } from '../../infrastructure/http/report-response';
 import { delinquentTable, listDelinquentAccounts } from './list-delinquent-accounts.query';
@@ -28,7 +27,7 @@ export class ListDelinquentAccountsController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REPORTING_CONFIG) config: ReportingConfig,
   ) {
-    this.query = z.object({ format: formatField, ...paginationFields(config.REPORT_PAGE_SIZE, config.REPORT_PAGE_SIZE_MAX) });
+    this.query = paginatedReportQuery(config);
   }
 
   @Get('delinquent-accounts')

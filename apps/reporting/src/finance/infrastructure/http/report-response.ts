@@ -51,6 +51,11 @@ export function paginationFields(defaultLimit: number, maxLimit: number) {
   };
 }
 
+/** The query of a paginated report: `format`, and `limit` (page size and maximum from the config) with `cursor`. */
+export function paginatedReportQuery(pageSizes: { REPORT_PAGE_SIZE: number; REPORT_PAGE_SIZE_MAX: number }) {
+  return z.object({ format: formatField, ...paginationFields(pageSizes.REPORT_PAGE_SIZE, pageSizes.REPORT_PAGE_SIZE_MAX) });
+}
+
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
