@@ -26,7 +26,8 @@ log() { printf '[kafka] %s\n' "$*" >&2; }
 running() {
   [[ -f "$pidfile" ]] || return 1
   local pid; pid="$(cat "$pidfile")"
-  kill -0 "$pid" 2>/dev/null && grep -q 'kafka.Kafka' "/proc/$pid/cmdline" 2>/dev/null
+  # pids are reused quickly: it must be a broker running this instance's config
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $inst/server.properties"
 }
 
 fetch() {

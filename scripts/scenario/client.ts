@@ -9,7 +9,28 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Calls a service API. A connection that fails before any answer (a service restarting, a
+ * socket closed under load) is tried again: every request the scenarios make is idempotent
+ * (accounts carry their id, usage records theirs, a month close joins the period's run).
+ */
 export async function api<T>(
+  baseUrl: string,
+  path: string,
+  options: { token?: string; method?: string; body?: unknown; accept?: string } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await apiOnce<T>(baseUrl, path, options);
+    } catch (error) {
+      const network = error instanceof TypeError && /fetch failed/.test(error.message);
+      if (!network || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function apiOnce<T>(
   baseUrl: string,
   path: string,
   { token, method = 'GET', body, accept }: { token?: string; method?: string; body?: unknown; accept?: string } = {},

@@ -6,7 +6,7 @@
  */
 import Stripe from 'stripe';
 import { DEV_TOKENS, Stack } from '../stack/stack';
-import { api, pool } from './client';
+import { ApiError, api, pool } from './client';
 import { DemoAccount, demoPopulation, usageFor } from './population';
 
 export interface SeedResult {
@@ -45,6 +45,9 @@ export async function seed(stack: Stack, count: number, period: string, randomSe
         paymentMethodId: account.paymentMethodId,
         creditBalanceMinor: account.creditBalanceMinor,
       },
+    }).catch((error) => {
+      // a retried create whose first attempt went through: the account exists, with this id
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
     });
     onProgress?.(++done);
   });

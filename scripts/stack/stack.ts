@@ -102,14 +102,20 @@ export function defaultStackOptions(env: Record<string, string | undefined>): St
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function isAlive(pid: number): boolean {
+/**
+ * The kernel's start time of a process (field 22 of /proc/<pid>/stat). Pids are reused quickly
+ * (pid_max is 32768 here), so a pid file holds the pid and this start time: a pid whose start
+ * time differs belongs to another process, which we must never signal.
+ */
+export function processStartTime(pid: number): string | null {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
   } catch {
-    return false;
+    return null;
   }
 }
+
 
 export class Stack {
   constructor(readonly options: StackOptions) {}
@@ -125,8 +131,8 @@ export class Stack {
   pid(name: ProcessName): number | null {
     const file = this.pidFile(name);
     if (!existsSync(file)) return null;
-    const pid = Number(readFileSync(file, 'utf8'));
-    return isAlive(pid) ? pid : null;
+    const [pid, startTime] = readFileSync(file, 'utf8').trim().split(' ');
+    return startTime !== undefined && processStartTime(Number(pid)) === startTime ? Number(pid) : null;
   }
 
   url(name: ServiceName | 'stripe' | 'smtpHttp'): string {
@@ -191,7 +197,7 @@ export class Stack {
     });
     closeSync(log);
     child.unref();
-    writeFileSync(this.pidFile(name), String(child.pid));
+    writeFileSync(this.pidFile(name), `${child.pid} ${processStartTime(child.pid!)}`);
     if (waitHealthy) await this.waitHealthy(name, health);
     return child.pid!;
   }
@@ -222,9 +228,10 @@ export class Stack {
       return;
     }
     const deadline = Date.now() + timeoutMs;
-    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
+    const ours = () => this.pid(name) === pid;
+    while (ours() && Date.now() < deadline) await sleep(100);
+    if (ours()) process.kill(pid, 'SIGKILL');
+    while (ours()) await sleep(50);
     rmSync(this.pidFile(name), { force: true });
   }
 

@@ -72,11 +72,16 @@ export async function bootService(options: ServiceBootOptions): Promise<{ app: I
     (app as INestApplication & { useBodyParser(type: string, options: object): void }).useBodyParser('json', { limit: '5mb' });
     await options.configure?.(app, runtime);
     await app.listen(options.config.HTTP_PORT, options.config.HOST);
+    // Keep idle connections longer than clients and load balancers do, so a client never sends
+    // on a socket the server is closing ("other side closed").
+    const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     runtime.logger.info({ port: options.config.HTTP_PORT }, `${options.config.SERVICE_NAME} listening`);
     return { app, runtime };
   } catch (error) {
     runtime.logger.fatal({ err: error }, 'service failed to start');
-    await runtime.close().catch(() => undefined);
+    await Promise.race([runtime.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
     throw error;
   }
 }

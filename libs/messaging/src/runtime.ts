@@ -67,11 +67,7 @@ export class ServiceRuntime {
       entities: this.options.entities,
       migrations: this.options.migrations,
     });
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    await ensureTopics(this.admin, billingTopicConfigs({ prefix: config.TOPIC_PREFIX, partitions: config.TOPIC_PARTITIONS }));
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await this.producer.connect();
+    await this.connectKafka();
     if (this.options.relay !== false) {
       this.relay = new OutboxRelay({
         dataSource: this.dataSource,
@@ -84,6 +80,31 @@ export class ServiceRuntime {
       this.relay.start();
     }
     this.logger.info({ database: config.DATABASE_NAME, brokers: config.KAFKA_BROKERS }, 'service runtime open');
+  }
+
+  /**
+   * Admin, topics and producer. A broker that is down or restarting at start-up is waited for
+   * (with back-off, up to KAFKA_STARTUP_TIMEOUT_MS) rather than crashing the process.
+   */
+  private async connectKafka(): Promise<void> {
+    const { config } = this.options;
+    const deadline = Date.now() + config.KAFKA_STARTUP_TIMEOUT_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.admin = this.kafka.admin();
+        await this.admin.connect();
+        await ensureTopics(this.admin, billingTopicConfigs({ prefix: config.TOPIC_PREFIX, partitions: config.TOPIC_PARTITIONS }));
+        this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+        await this.producer.connect();
+        return;
+      } catch (error) {
+        await this.admin?.disconnect().catch(() => undefined);
+        await this.producer?.disconnect().catch(() => undefined);
+        if (Date.now() > deadline) throw error;
+        this.logger.warn({ err: error, attempt }, 'Kafka not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+      }
+    }
   }
 
   async startConsumers(): Promise<void> {

@@ -1,0 +1,159 @@
+/**
+ * `npm run bench -- --accounts N`: a month close on the local stack, measured. Prints accounts
+ * per second end to end, per-stage throughput, p50/p99 latency from invoice to charge outcome
+ * and to invoice email, and the peak resident memory of each service during the close; writes
+ * the figures to a JSON file (default .run/bench/bench-<accounts>-<time>.json).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { parseEvent } from '@billing/events';
+import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions } from './stack/stack';
+import { requestMonthClose, seed } from './scenario/month-close-scenario';
+import { resetStackData } from './scenario/reset';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+interface Timeline {
+  invoiced?: number;
+  outcome?: number;
+  emailed?: number;
+}
+
+async function main() {
+  const count = Number(arg('accounts', '10000'));
+  const period = arg('period', '2026-10');
+  const timeoutS = Number(arg('timeout', '1800'));
+  const options = defaultStackOptions({
+    ...process.env,
+    // the benchmark measures the month close itself: dunning runs on its real schedule (days)
+    DUNNING_RETRY_OFFSETS: process.env.DUNNING_RETRY_OFFSETS ?? '1d,3d,7d',
+    DUNNING_HOLD_GRACE: process.env.DUNNING_HOLD_GRACE ?? '1d',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  const stack = new Stack(options);
+  console.log(`benchmark: month close of ${count} accounts on this machine`);
+  await stack.down();
+  await resetStackData(stack).catch(() => undefined);
+  await stack.up();
+  const seedStart = Date.now();
+  const { accounts } = await seed(stack, count, period, 1234, (done) => {
+    if (done % 1000 === 0) process.stdout.write(`\rseeding ${done}/${count}`);
+  });
+  console.log(`\nseeded ${accounts.length} accounts in ${((Date.now() - seedStart) / 1000).toFixed(1)}s`);
+
+  // observe the cascade on the topics, as a fresh consumer group
+  const kafka = new Kafka({ clientId: 'bench', brokers: options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 200 });
+  const timeline = new Map<string, Timeline>();
+  let invoices = 0;
+  let outcomes = 0;
+  let emails = 0;
+  const at = (invoiceId: string) => timeline.get(invoiceId) ?? (timeline.set(invoiceId, {}), timeline.get(invoiceId)!);
+  await consumer.connect();
+  await consumer.subscribe({
+    topics: ['billing.invoices', 'billing.payments', 'billing.notifications'].map((t) => `${options.topicPrefix}${t}`),
+    fromBeginning: true,
+  });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const parsed = parseEvent(JSON.parse(message.value!.toString()));
+      if (!parsed.ok) return;
+      const e = parsed.event;
+      const time = Date.parse(e.occurredAt);
+      if (e.type === 'InvoiceGenerated') {
+        const t = at(e.payload.invoiceId);
+        if (t.invoiced === undefined) invoices++;
+        t.invoiced = time;
+      } else if (e.type === 'ChargeSucceeded' || e.type === 'ChargeFailed' || e.type === 'ChargeSkipped') {
+        const t = at(e.payload.invoiceId);
+        if (t.outcome === undefined) {
+          outcomes++;
+          t.outcome = time;
+        }
+      } else if (e.type === 'EmailSent' && e.payload.template === 'invoice' && e.payload.invoiceId) {
+        const t = at(e.payload.invoiceId);
+        if (t.emailed === undefined) {
+          emails++;
+          t.emailed = time;
+        }
+      }
+    },
+  });
+
+  const pids = Object.fromEntries(SERVICE_NAMES.map((s) => [s, stack.pid(s)!]));
+  const peakRss: Record<string, number> = Object.fromEntries(SERVICE_NAMES.map((s) => [s, 0]));
+  const sampler = setInterval(() => {
+    for (const s of SERVICE_NAMES) peakRss[s] = Math.max(peakRss[s], rssMb(pids[s]));
+  }, 250);
+
+  const requested = Date.now();
+  const runId = await requestMonthClose(stack, period);
+  const deadline = requested + timeoutS * 1000;
+  while (Date.now() < deadline && !(invoices >= count && outcomes >= count && emails >= count)) {
+    process.stdout.write(`\r[${((Date.now() - requested) / 1000).toFixed(0)}s] invoiced ${invoices}  charge outcomes ${outcomes}  invoice emails ${emails}   `);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  clearInterval(sampler);
+  await consumer.disconnect();
+  console.log('');
+  if (invoices < count || outcomes < count || emails < count) throw new Error(`the cascade did not finish within ${timeoutS}s`);
+
+  const all = [...timeline.values()].filter((t) => t.invoiced !== undefined);
+  const first = (key: keyof Timeline) => Math.min(...all.map((t) => t[key]!));
+  const last = (key: keyof Timeline) => Math.max(...all.map((t) => t[key]!));
+  const toCharge = all.map((t) => t.outcome! - t.invoiced!).sort((a, b) => a - b);
+  const toEmail = all.map((t) => t.emailed! - t.invoiced!).sort((a, b) => a - b);
+  const endToEndS = (Math.max(last('outcome'), last('emailed')) - requested) / 1000;
+  const stage = (key: keyof Timeline) => {
+    const seconds = Math.max(0.001, (last(key) - first(key)) / 1000);
+    return { events: all.length, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(all.length / seconds) };
+  };
+  const figures = {
+    accounts: count,
+    runId,
+    machine: { cores: os.cpus().length, node: process.version },
+    endToEndSeconds: Number(endToEndS.toFixed(2)),
+    accountsPerSecond: Math.round(count / endToEndS),
+    stages: { invoicing: stage('invoiced'), payments: stage('outcome'), notifications: stage('emailed') },
+    latencyMs: {
+      invoiceToChargeOutcome: { p50: percentile(toCharge, 50), p99: percentile(toCharge, 99) },
+      invoiceToEmail: { p50: percentile(toEmail, 50), p99: percentile(toEmail, 99) },
+    },
+    peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
+    at: new Date(requested).toISOString(),
+  };
+  const out = arg('out', path.join(ROOT, '.run', 'bench', `bench-${count}-${figures.at.replace(/[:.]/g, '-')}.json`));
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(figures, null, 2));
+
+  console.log(`end to end: ${count} accounts in ${figures.endToEndSeconds}s = ${figures.accountsPerSecond} accounts/s`);
+  for (const [name, s] of Object.entries(figures.stages)) console.log(`  ${name.padEnd(14)} ${s.perSecond} events/s over ${s.seconds}s`);
+  console.log(`  invoice -> charge outcome  p50 ${figures.latencyMs.invoiceToChargeOutcome.p50} ms  p99 ${figures.latencyMs.invoiceToChargeOutcome.p99} ms`);
+  console.log(`  invoice -> invoice email   p50 ${figures.latencyMs.invoiceToEmail.p50} ms  p99 ${figures.latencyMs.invoiceToEmail.p99} ms`);
+  console.log(`  peak RSS (MB): ${Object.entries(figures.peakRssMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`figures written to ${path.relative(ROOT, out)}; the stack keeps running (npm run stack:down)`);
+}
+
+main().catch((error) => {
+  console.error(`\nbenchmark failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});
