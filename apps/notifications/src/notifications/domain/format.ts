@@ -17,6 +17,34 @@ function locales(locale: string): string[] {
   return [locale, FALLBACK_LOCALE];
 }
 
+/**
+ * Intl formatters are immutable and costly to build (ICU loads locale and zone data each time),
+ * so one is built per distinct (kind, locales, options) and reused. Bounded: the cache is emptied
+ * if it ever holds more than MAX_CACHED formatters.
+ */
+const MAX_CACHED = 1000;
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached<F>(cache: Map<string, F>, locale: string, options: object, build: () => F): F {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = cache.get(key);
+  if (!format) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    format = build();
+    cache.set(key, format);
+  }
+  return format;
+}
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return cached(numberFormats, locale, options, () => new Intl.NumberFormat(locales(locale), options));
+}
+
+function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return cached(dateFormats, locale, options, () => new Intl.DateTimeFormat(locales(locale), options));
+}
+
 /** Intl's `format` accepts exact decimal strings since Intl.NumberFormat v3 (Node 19+); lib typings lag. */
 function formatDecimalString(format: Intl.NumberFormat, value: string): string {
   return (format.format as unknown as (value: string) => string)(value);
@@ -44,7 +72,7 @@ export function formatMoney(amountMinor: number, currency: string, locale: strin
   }
   const exponent = minorUnitExponent(currency);
   const major = new Decimal(amountMinor).dividedBy(new Decimal(10).pow(exponent)).toFixed(exponent);
-  const format = new Intl.NumberFormat(locales(locale), {
+  const format = numberFormat(locale, {
     style: 'currency',
     currency,
     minimumFractionDigits: exponent,
@@ -60,7 +88,7 @@ export function formatMoney(amountMinor: number, currency: string, locale: strin
 export function formatUnitPrice(unitPrice: string, currency: string, locale: string): string {
   const value = new Decimal(unitPrice);
   const digits = Math.max(minorUnitExponent(currency), fractionDigits(value));
-  const format = new Intl.NumberFormat(locales(locale), {
+  const format = numberFormat(locale, {
     style: 'currency',
     currency,
     minimumFractionDigits: digits,
@@ -73,7 +101,7 @@ export function formatUnitPrice(unitPrice: string, currency: string, locale: str
 export function formatDecimal(value: string, locale: string): string {
   const decimal = new Decimal(value);
   const digits = fractionDigits(decimal);
-  const format = new Intl.NumberFormat(locales(locale), {
+  const format = numberFormat(locale, {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   });
@@ -93,7 +121,7 @@ function instantMillis(isoInstant: string): number {
  *   ('2017-08-08T03:31:09Z', 'America/Los_Angeles', 'en-US') -> "August 7, 2017 at 8:31:09 PM PDT"
  */
 export function formatInstant(isoInstant: string, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locales(locale), {
+  return dateTimeFormat(locale, {
     timeZone,
     year: 'numeric',
     month: 'long',
@@ -107,7 +135,7 @@ export function formatInstant(isoInstant: string, timeZone: string, locale: stri
 
 /** The calendar date of an instant in the given zone (for due dates): "August 7, 2017". */
 export function formatDate(isoInstant: string, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locales(locale), {
+  return dateTimeFormat(locale, {
     timeZone,
     year: 'numeric',
     month: 'long',
@@ -120,7 +148,7 @@ export function formatPeriod(period: string, locale: string): string {
   const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
   if (!match) throw new RangeError(`expected a period YYYY-MM, got ${period}`);
   // The period is a calendar month, not an instant: format a UTC date as UTC so no zone can shift it.
-  return new Intl.DateTimeFormat(locales(locale), { timeZone: 'UTC', year: 'numeric', month: 'long' }).format(
+  return dateTimeFormat(locale, { timeZone: 'UTC', year: 'numeric', month: 'long' }).format(
     Date.UTC(Number(match[1]), Number(match[2]) - 1, 1),
   );
 }
