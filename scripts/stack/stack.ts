@@ -148,18 +148,20 @@ export class Stack {
 
   private command(name: ProcessName): { args: string[]; env: Record<string, string>; health: string } {
     const o = this.options;
-    // A modest old space makes V8 collect early, so resident memory stays flat as accounts grow.
+    // A modest old space makes V8 collect early, so a service's resident memory stays flat as
+    // accounts grow. The dev tools keep everything they saw in memory (charges, mail): more room.
     const node = ['--max-old-space-size=192', '-r', '@swc-node/register'];
+    const tool = ['--max-old-space-size=4096', '-r', '@swc-node/register'];
     if (name === 'stripe-sandbox') {
       return {
-        args: [...node, 'tools/stripe-sandbox/src/main.ts'],
+        args: [...tool, 'tools/stripe-sandbox/src/main.ts'],
         env: { STRIPE_SANDBOX_PORT: String(o.ports.stripe), LOG_LEVEL: 'warn' },
         health: `${this.url('stripe')}/_sandbox/health`,
       };
     }
     if (name === 'smtp-capture') {
       return {
-        args: [...node, 'tools/smtp-capture/src/main.ts'],
+        args: [...tool, 'tools/smtp-capture/src/main.ts'],
         env: { SMTP_CAPTURE_PORT: String(o.ports.smtp), SMTP_CAPTURE_HTTP_PORT: String(o.ports.smtpHttp), LOG_LEVEL: 'warn' },
         health: `${this.url('smtpHttp')}/healthz`,
       };
