@@ -10,13 +10,9 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseEvent } from '@billing/events';
 import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions } from './stack/stack';
+import { cliArg } from './scenario/client';
 import { requestMonthClose, seed } from './scenario/month-close-scenario';
-import { resetStackData } from './scenario/reset';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { freshStack } from './scenario/reset';
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -39,9 +35,9 @@ interface Timeline {
 }
 
 async function main() {
-  const count = Number(arg('accounts', '10000'));
-  const period = arg('period', '2026-10');
-  const timeoutS = Number(arg('timeout', '1800'));
+  const count = Number(cliArg('accounts') ?? '10000');
+  const period = cliArg('period') ?? '2026-10';
+  const timeoutS = Number(cliArg('timeout') ?? '1800');
   const options = defaultStackOptions({
     ...process.env,
     // the benchmark measures the month close itself: dunning runs on its real schedule (days)
@@ -51,9 +47,7 @@ async function main() {
   });
   const stack = new Stack(options);
   console.log(`benchmark: month close of ${count} accounts on this machine`);
-  await stack.down();
-  await resetStackData(stack).catch(() => undefined);
-  await stack.up();
+  await freshStack(stack);
   const seedStart = Date.now();
   const { accounts } = await seed(stack, count, period, 1234, (done) => {
     if (done % 1000 === 0) process.stdout.write(`\rseeding ${done}/${count}`);
@@ -141,7 +135,7 @@ async function main() {
     peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
     at: new Date(requested).toISOString(),
   };
-  const out = arg('out', path.join(ROOT, '.run', 'bench', `bench-${count}-${figures.at.replace(/[:.]/g, '-')}.json`));
+  const out = cliArg('out') ?? path.join(ROOT, '.run', 'bench', `bench-${count}-${figures.at.replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(figures, null, 2));
 

@@ -7,13 +7,9 @@
 import { minorToMajorString } from '@billing/money';
 import { DEV_TOKENS, Stack, defaultStackOptions } from './stack/stack';
 import { CascadeProgress, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
-import { resetStackData } from './scenario/reset';
+import { cliArg } from './scenario/client';
+import { freshStack } from './scenario/reset';
 import { verifyCascade } from './scenario/verify';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** The last month that has ended everywhere (the clock is read here, at the edge). */
 function lastEndedPeriod(now: Date): string {
@@ -46,17 +42,15 @@ interface CurrencyRow {
 }
 
 async function main() {
-  const count = Number(arg('accounts') ?? 1000);
-  const period = arg('period') ?? lastEndedPeriod(new Date());
+  const count = Number(cliArg('accounts') ?? 1000);
+  const period = cliArg('period') ?? lastEndedPeriod(new Date());
   if (!Number.isInteger(count) || count < 1) throw new Error('--accounts must be a positive integer');
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new Error('--period must be YYYY-MM');
 
   const stack = new Stack(defaultStackOptions(process.env));
   console.log(`month-close demo: ${count} accounts, period ${period}`);
   console.log('starting the local stack (Kafka, PostgreSQL, Stripe sandbox, SMTP capture, five services) ...');
-  await stack.down();
-  await resetStackData(stack).catch(() => undefined);
-  await stack.up();
+  await freshStack(stack);
 
   const started = Date.now();
   const seeded = await seed(stack, count, period, 42, (done) => {
@@ -68,7 +62,7 @@ async function main() {
   console.log(`month close ${period} requested (run ${runId})`);
   const closeStarted = Date.now();
   const final = await waitForCascade(stack, runId, period, {
-    timeoutMs: Number(arg('timeout') ?? 900) * 1000,
+    timeoutMs: Number(cliArg('timeout') ?? 900) * 1000,
     onProgress: (p) => show(progressLine(p, (Date.now() - closeStarted) / 1000)),
   });
   show(progressLine(final, (Date.now() - closeStarted) / 1000), true);

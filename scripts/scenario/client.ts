@@ -61,3 +61,9 @@ export async function pool<T>(items: readonly T[], limit: number, work: (item: T
   });
   await Promise.all(runners);
 }
+
+/** The value after `--name` on the command line (`npm run demo -- --accounts 500`). */
+export function cliArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}

@@ -1,3 +1,15 @@
+/**
+ * Stops the stack's processes, then, with PostgreSQL and the broker up (a reset against a
+ * stopped broker would leave the old topics and consumer offsets behind), drops its databases,
+ * topics and consumer groups, and brings the stack up: a demo or benchmark from nothing.
+ */
+export async function freshStack(stack: Stack): Promise<void> {
+  await stack.down();
+  stack.startInfrastructure();
+  await resetStackData(stack);
+  await stack.up();
+}
+
 /** Drops a stack's databases and topics, so a demo or benchmark starts from nothing. */
 import { Kafka, logLevel } from 'kafkajs';
 import { dropDatabase } from '@billing/messaging';

@@ -242,15 +242,19 @@ export class Stack {
   }
 
   /** Everything a month close needs, in dependency order; returns when all are healthy. */
-  async up({ startKafka = true } = {}): Promise<void> {
+  /** PostgreSQL (started if down) and the Kafka broker (idempotent): what the data lives in. */
+  startInfrastructure({ startKafka = true } = {}): void {
     ensurePostgres();
-    if (startKafka) {
-      const kafkaPort = this.options.kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
-      execFileSync('bash', [path.join(ROOT, 'infra/kafka/kafka.sh'), 'start'], {
-        stdio: 'inherit',
-        env: { ...process.env, KAFKA_PORT: kafkaPort },
-      });
-    }
+    if (!startKafka) return;
+    const kafkaPort = this.options.kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
+    execFileSync('bash', [path.join(ROOT, 'infra/kafka/kafka.sh'), 'start'], {
+      stdio: 'inherit',
+      env: { ...process.env, KAFKA_PORT: kafkaPort },
+    });
+  }
+
+  async up({ startKafka = true } = {}): Promise<void> {
+    this.startInfrastructure({ startKafka });
     await Promise.all([this.start('stripe-sandbox'), this.start('smtp-capture')]);
     // Services start one after the other: each creates its database and topics at start-up.
     for (const service of SERVICE_NAMES) await this.start(service, { waitHealthy: false });
