@@ -105,17 +105,23 @@ export class BatchConsumer {
       // (from the committed offsets: nothing lost, the inbox drops what was already handled).
       if (!payload.restart && !this.stopping) setTimeout(() => void this.restart(consumer), 5_000);
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: this.definition.topics.map((t) => topicName(topicPrefix, t)),
-      fromBeginning: true,
-    });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: concurrency,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: this.definition.topics.map((t) => topicName(topicPrefix, t)),
+        fromBeginning: true,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: concurrency,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    } catch (error) {
+      // The broker is away: leave nothing half-connected; the caller starts again later.
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
 
   private async restart(crashed: Consumer): Promise<void> {

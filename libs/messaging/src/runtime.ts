@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { TOPICS } from '@billing/events';
 import { Clock, systemClock } from './clock';
 import { BaseConfig } from './config';
 import { BatchConsumer, ConsumerDefinition } from './consumer';
 import { ServiceDataSourceOptions, openServiceDatabase } from './database';
-import { billingTopicConfigs, createKafka, ensureTopics } from './kafka';
+import { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 import { Logger, createLogger } from './logger';
 import { Metrics } from './metrics';
 import { OutboxRelay } from './outbox';
@@ -39,7 +40,10 @@ export class ServiceRuntime {
   private readonly definitions: ConsumerDefinition[] = [];
   private started = false;
   private closing?: Promise<void>;
-  private consumerFailure?: Error;
+  /** Why a consumer cannot start right now (the broker is down); cleared once it starts. */
+  private consumerStartFailure?: { group: string; error: Error };
+  /** Health probes only: no retries, so /health answers at once when the broker is away. */
+  private healthAdmin?: Admin;
 
   constructor(private readonly options: RuntimeOptions) {
     const { config } = options;
@@ -110,26 +114,37 @@ export class ServiceRuntime {
   async startConsumers(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    try {
-      await this.startEachConsumer();
-    } catch (error) {
-      this.consumerFailure = error as Error;
-      throw error;
-    }
-  }
-
-  /** Down only when a consumer failed to start (joining a group after a crash counts as up). */
-  checkConsumers(): void {
-    if (this.consumerFailure) throw new Error(`consumers failed to start: ${this.consumerFailure.message}`);
-  }
-
-  private async startEachConsumer(): Promise<void> {
     for (const definition of this.definitions) {
       const consumer = this.createConsumer(definition);
-      this.consumers.push(consumer); // so that close() stops it even while it is still joining
+      this.consumers.push(consumer); // so that close() stops it even while it is still starting
+      await this.keepStarting(consumer);
       if (this.closing) return;
-      await consumer.start();
     }
+  }
+
+  /**
+   * Starts a consumer, waiting out a broker that is down or restarting for as long as it takes:
+   * a process that gave up on its consumers would look alive and do nothing. /health is down
+   * meanwhile and says why.
+   */
+  private async keepStarting(consumer: BatchConsumer): Promise<void> {
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        await consumer.start();
+        this.consumerStartFailure = undefined;
+        return;
+      } catch (error) {
+        this.consumerStartFailure = { group: consumer.groupId, error: error as Error };
+        this.logger.error({ err: error, attempt, group: consumer.groupId }, 'consumer could not start; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
+      }
+    }
+  }
+
+  /** Down while a consumer cannot start (joining a group after a crash counts as up). */
+  checkConsumers(): void {
+    const failure = this.consumerStartFailure;
+    if (failure) throw new Error(`consumer ${failure.group} cannot start (retrying): ${failure.error.message}`);
   }
 
   /**
@@ -164,6 +179,7 @@ export class ServiceRuntime {
     await this.relay?.stop();
     await this.producer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
+    await this.healthAdmin?.disconnect().catch(() => undefined);
     if (this.dataSource?.isInitialized) await this.dataSource.destroy();
     this.logger.info('service runtime closed');
   }
@@ -173,7 +189,23 @@ export class ServiceRuntime {
     await this.dataSource.query('SELECT 1');
   }
 
+  /** A real round trip (cached cluster metadata would say "up" while the broker is away). */
   async checkKafka(): Promise<void> {
-    await this.admin.describeCluster();
+    this.healthAdmin ??= this.kafka.admin({ retry: { retries: 0 } });
+    const admin = this.healthAdmin;
+    const probe = (async () => {
+      await admin.connect(); // a no-op while connected; reconnects after a broker restart
+      await admin.fetchTopicMetadata({ topics: [topicName(this.config.TOPIC_PREFIX, TOPICS.deadLetter)] });
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Kafka did not answer within 3 s')), 3_000);
+    });
+    try {
+      await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+      probe.catch(() => undefined);
+    }
   }
 }
