@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freeKafkaPort } from '@billing/testing';
 
 const run = promisify(execFile);
 const script = path.join(__dirname, '..', 'infra', 'kafka', 'kafka.sh');
@@ -24,8 +25,13 @@ function brokerPids(dir: string): number[] {
 
 describe('npm run kafka:start / kafka:stop', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'kafka-script-'));
-  const port = 19_100 + Math.floor(Math.random() * 800);
-  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_HOME_DIR: home, KAFKA_HEAP: '256m' };
+  let port: number;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    port = await freeKafkaPort();
+    env = { ...process.env, KAFKA_PORT: String(port), KAFKA_HOME_DIR: home, KAFKA_HEAP: '256m' };
+  });
 
   afterAll(async () => {
     await run('bash', [script, 'stop'], { env }).catch(() => undefined);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { SERVICE_NAMES, Stack } from '../scripts/stack/stack';
+import { freeKafkaPort } from '@billing/testing';
+import { SERVICE_NAMES, Stack, StackOptions } from '../scripts/stack/stack';
 import { capturedMail, requestMonthClose, sandboxCharges, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
 import { DemoAccount } from '../scripts/scenario/population';
 import { verifyCascade } from '../scripts/scenario/verify';
@@ -50,36 +51,36 @@ async function outcomes(stack: Stack, accounts: DemoAccount[]): Promise<AccountO
 
 describe('the month-close cascade under crashes', () => {
   const kafkaHome = mkdtempSync(path.join(os.tmpdir(), 'crash-kafka-'));
-  const kafkaPort = 19_000 + between(0, 90) * 10;
-  const kafkaEnv = { ...process.env, KAFKA_PORT: String(kafkaPort), KAFKA_HOME_DIR: kafkaHome, KAFKA_HEAP: '384m' };
-  const stackOptions = {
-    kafkaBrokers: `127.0.0.1:${kafkaPort}`,
-    env: {
-      DUNNING_RETRY_OFFSETS: '1s,2s,3s',
-      DUNNING_HOLD_GRACE: '1s',
-      SCHEDULER_POLL_MS: '200',
-      MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
-      MONTH_CLOSE_POLL_MS: '200',
-      MONTH_CLOSE_PAGE_SIZE: '25',
-      CONSUMER_SESSION_TIMEOUT_MS: '6000',
-    },
+  const env = {
+    DUNNING_RETRY_OFFSETS: '1s,2s,3s',
+    DUNNING_HOLD_GRACE: '1s',
+    SCHEDULER_POLL_MS: '200',
+    MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
+    MONTH_CLOSE_POLL_MS: '200',
+    MONTH_CLOSE_PAGE_SIZE: '25',
+    CONSUMER_SESSION_TIMEOUT_MS: '6000',
   };
+  let kafkaEnv: NodeJS.ProcessEnv;
+  let stackOptions: Partial<StackOptions>;
   let crashFree: AccountOutcome[];
   let stack: Stack | undefined;
 
   beforeAll(async () => {
+    const kafkaPort = await freeKafkaPort();
+    kafkaEnv = { ...process.env, KAFKA_PORT: String(kafkaPort), KAFKA_HOME_DIR: kafkaHome, KAFKA_HEAP: '384m' };
+    stackOptions = { kafkaBrokers: `127.0.0.1:${kafkaPort}`, env };
     // its own broker: this test restarts it, and other test files must not notice
     await run('bash', [kafkaScript, 'start'], { env: kafkaEnv });
   });
 
   afterAll(async () => {
     if (stack) await destroyStack(stack);
-    await run('bash', [kafkaScript, 'stop'], { env: kafkaEnv }).catch(() => undefined);
+    if (kafkaEnv) await run('bash', [kafkaScript, 'stop'], { env: kafkaEnv }).catch(() => undefined);
     rmSync(kafkaHome, { recursive: true, force: true });
   });
 
   it('settles a crash-free run (the baseline)', async () => {
-    stack = privateStack('baseline', stackOptions);
+    stack = await privateStack('baseline', stackOptions);
     await stack.up({ startKafka: false });
     const { accounts } = await seed(stack, ACCOUNTS, PERIOD, SEED);
     const runId = await requestMonthClose(stack, PERIOD);
@@ -91,7 +92,7 @@ describe('the month-close cascade under crashes', () => {
 
   it('ends in the same state when every service is SIGKILLed at a random moment and the broker restarts', async () => {
     expect(crashFree).toBeDefined();
-    stack = privateStack('crash', stackOptions);
+    stack = await privateStack('crash', stackOptions);
     const crashing = stack;
     await crashing.up({ startKafka: false });
     const { accounts } = await seed(crashing, ACCOUNTS, PERIOD, SEED);

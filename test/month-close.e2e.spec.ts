@@ -12,7 +12,7 @@ describe('a month close through the whole cascade (five services, Kafka, Postgre
   let accounts: DemoAccount[];
 
   beforeAll(async () => {
-    stack = privateStack('e2e');
+    stack = await privateStack('e2e');
     await stack.up({ startKafka: false });
     accounts = (await seed(stack, ACCOUNTS, PERIOD, 7)).accounts;
   });

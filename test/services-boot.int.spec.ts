@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePorts, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { dropDatabase } from '@billing/messaging';
 
 const root = path.join(__dirname, '..');
@@ -12,9 +12,10 @@ describe('each service starts as its own process', () => {
   const processes: ChildProcess[] = [];
   const ports = new Map<string, number>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    const base = await freePorts(SERVICES.length);
     SERVICES.forEach((service, i) => {
-      const port = 31_000 + Math.floor(Math.random() * 1000) * 5 + i;
+      const port = base + i;
       ports.set(service, port);
       const child = spawn('node', ['-r', '@swc-node/register', path.join('apps', service, 'src', 'main.ts')], {
         cwd: root,

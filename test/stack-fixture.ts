@@ -5,12 +5,12 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, uniqueName } from '@billing/testing';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePorts, uniqueName } from '@billing/testing';
 import { Stack, StackOptions } from '../scripts/stack/stack';
 import { resetStackData } from '../scripts/scenario/reset';
 
-export function privateStack(label: string, overrides: Partial<StackOptions> = {}): Stack {
-  const base = 40_000 + Math.floor(Math.random() * 2_000) * 10;
+export async function privateStack(label: string, overrides: Partial<StackOptions> = {}): Promise<Stack> {
+  const base = await freePorts(8);
   const name = uniqueName(label);
   return new Stack({
     stateDir: mkdtempSync(path.join(os.tmpdir(), `${label}-`)),

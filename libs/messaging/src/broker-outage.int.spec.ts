@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@billing/events';
-import { DATABASE_SERVER_URL, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, freeKafkaPort, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { createLogger, dropDatabase, loadConfig, ServiceRuntime, topicName } from './index';
 import { EffectsTable1764300000001, effectsConsumer, usageEvent } from '../test/fixtures';
 
@@ -19,14 +19,15 @@ const kafkaScript = path.join(__dirname, '..', '..', '..', 'infra', 'kafka', 'ka
  */
 describe('a service whose Kafka broker is away while its consumers start', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'outage-kafka-'));
-  const port = 19_905 + Math.floor(Math.random() * 90);
-  const brokerEnv = { ...process.env, KAFKA_PORT: String(port), KAFKA_HOME_DIR: home, KAFKA_HEAP: '256m' };
-  const broker = (command: 'start' | 'stop') => run('bash', [kafkaScript, command], { env: brokerEnv });
+  let port: number;
+  const broker = (command: 'start' | 'stop') =>
+    run('bash', [kafkaScript, command], { env: { ...process.env, KAFKA_PORT: String(port), KAFKA_HOME_DIR: home, KAFKA_HEAP: '256m' } });
   const database = uniqueName('outage');
   const prefix = uniquePrefix('outage');
   let runtime: ServiceRuntime | undefined;
 
   beforeAll(async () => {
+    port = await freeKafkaPort();
     await broker('start');
   });
 

@@ -1,24 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import { TOPICS, parseEvent } from '@billing/events';
 import { databaseUrl, dropDatabase, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, readTopic, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePort, readTopic, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AUTH_TOKENS, PaymentsTopic, chargeFailed, deleteTopics, newInvoice, prepareTopics } from './harness';
 
 const root = path.join(__dirname, '../../../..');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The collections service as a real process, killed with SIGKILL after it scheduled a retry and

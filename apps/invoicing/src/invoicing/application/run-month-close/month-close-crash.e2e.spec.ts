@@ -1,23 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import { TOPICS, parseEvent } from '@billing/events';
 import { databaseUrl, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, readTopic, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, freePort, readTopic, waitFor } from '@billing/testing';
 import { api, newDeployment, removeDeployment, testEnv } from '../../../testing/invoicing-test-service';
 
 const ACCOUNTS = 2000;
 const PERIOD = '2026-10';
 const WORKSPACE = path.resolve(__dirname, '../../../../../..');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The invoicing process is SIGKILLed in the middle of a month close over 2000 accounts and

@@ -7,13 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { billingTopicConfigs, databaseUrl, dropDatabase } from '@billing/messaging';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePort, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { DEFAULT_TEMPLATES_DIR } from '../../../config';
 import { TopicCollector, customer, invoiceGenerated, publish, sleep } from '../../../testing/notifications-test-kit';
 import { SmtpCaptureProcess } from '../../../testing/smtp-capture-process';
@@ -27,16 +26,6 @@ interface Service {
   exited: Promise<number | null>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startService(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
