@@ -28,6 +28,27 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** The broker's pid, from the pid file infra/kafka/kafka.sh writes. */
+function brokerPid(kafkaBrokers: string): number | null {
+  const port = kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
+  try {
+    return Number(readFileSync(path.join(process.env.KAFKA_HOME_DIR ?? path.join(ROOT, '.cache', 'kafka'), `broker-${port}`, 'broker.pid'), 'utf8').trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
 interface Timeline {
   invoiced?: number;
   outcome?: number;
@@ -99,6 +120,15 @@ async function main() {
     for (const s of SERVICE_NAMES) peakRss[s] = Math.max(peakRss[s], rssMb(pids[s]));
   }, 250);
 
+  // where the machine's cores go during the close
+  const cpuPids: Record<string, number | null> = {
+    ...pids,
+    'stripe-sandbox': stack.pid('stripe-sandbox'),
+    'smtp-capture': stack.pid('smtp-capture'),
+    kafka: brokerPid(options.kafkaBrokers),
+  };
+  const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
+
   const requested = Date.now();
   const runId = await requestMonthClose(stack, period);
   const deadline = requested + timeoutS * 1000;
@@ -107,6 +137,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
   }
   clearInterval(sampler);
+  const cpuUsed = Object.fromEntries(
+    Object.entries(cpuPids).map(([k, pid]) => [k, pid ? Number((cpuSeconds(pid) - cpuBefore[k]).toFixed(1)) : null]),
+  );
   await consumer.disconnect();
   console.log('');
   if (invoices < count || outcomes < count || emails < count) throw new Error(`the cascade did not finish within ${timeoutS}s`);
@@ -133,6 +166,7 @@ async function main() {
       invoiceToEmail: { p50: percentile(toEmail, 50), p99: percentile(toEmail, 99) },
     },
     peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
+    cpuSeconds: cpuUsed,
     at: new Date(requested).toISOString(),
   };
   const out = cliArg('out') ?? path.join(ROOT, '.run', 'bench', `bench-${count}-${figures.at.replace(/[:.]/g, '-')}.json`);
@@ -144,6 +178,7 @@ async function main() {
   console.log(`  invoice -> charge outcome  p50 ${figures.latencyMs.invoiceToChargeOutcome.p50} ms  p99 ${figures.latencyMs.invoiceToChargeOutcome.p99} ms`);
   console.log(`  invoice -> invoice email   p50 ${figures.latencyMs.invoiceToEmail.p50} ms  p99 ${figures.latencyMs.invoiceToEmail.p99} ms`);
   console.log(`  peak RSS (MB): ${Object.entries(figures.peakRssMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  CPU seconds during the close: ${Object.entries(cpuUsed).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
   console.log(`figures written to ${path.relative(ROOT, out)}; the stack keeps running (npm run stack:down)`);
 }
 

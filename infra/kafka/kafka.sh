@@ -102,8 +102,12 @@ start() {
     "-Dlog4j.configuration=file:$inst/log4j.properties" -cp "$libs/*" \
     kafka.Kafka "$inst/server.properties" > "$inst/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
-  if ! node "$here/wait-ready.js" "127.0.0.1:$port" 90; then
-    log "broker did not answer within 90s; see $inst/broker.log"
+  local ready=0
+  node "$here/wait-ready.js" "127.0.0.1:$port" 90 "$(cat "$pidfile")" || ready=$?
+  if [[ $ready != 0 ]]; then
+    if [[ $ready == 2 ]]; then log "the broker exited during start-up"; else log "broker did not answer within 90s"; fi
+    log "last lines of $inst/stdout.log and broker.log:"
+    tail -n 25 "$inst/stdout.log" "$inst/broker.log" >&2 2>/dev/null || true
     stop
     return 1
   fi
@@ -115,7 +119,12 @@ stop() {
   local pid; pid="$(cat "$pidfile")"
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then log "broker did not stop in 30s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  if kill -0 "$pid" 2>/dev/null; then
+    log "broker did not stop in 30s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    # gone for real before we return: a start right after must not meet its ports and data lock
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -f "$pidfile"
   log "broker on port $port stopped"
 }
