@@ -16,6 +16,8 @@ import {
   MonthCloseRequestedV1,
   UsageRecordedV1,
   createEvent,
+  isBcp47Locale,
+  isIanaTimeZone,
   parseEvent,
 } from './index';
 
@@ -258,5 +260,29 @@ describe('event contracts', () => {
     expect([MonthCloseRequestedV1, MonthCloseProgressedV1, MonthCloseCompletedV1].map((c) => c.topic)).toEqual(
       Array(3).fill('billing.month-close'),
     );
+  });
+});
+
+describe('zone and locale checks (answers are remembered)', () => {
+  it.each([
+    ['America/Los_Angeles', true],
+    ['Asia/Tokyo', true],
+    ['UTC', true],
+    ['Mars/Olympus_Mons', false], // looks like a zone name, is not one
+    ['PST', false],
+    ['GMT+2', false],
+  ])('%s is an IANA zone: %s, asked twice', (zone, valid) => {
+    expect(isIanaTimeZone(zone)).toBe(valid);
+    expect(isIanaTimeZone(zone)).toBe(valid);
+  });
+
+  it.each([
+    ['hu-HU', true],
+    ['ja-JP', true],
+    ['en_US', false],
+    ['', false],
+  ])('%s is a BCP 47 locale: %s, asked twice', (locale, valid) => {
+    expect(isBcp47Locale(locale)).toBe(valid);
+    expect(isBcp47Locale(locale)).toBe(valid);
   });
 });

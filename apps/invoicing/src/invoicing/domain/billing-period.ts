@@ -77,12 +77,23 @@ export function comparePeriods(a: Period, b: Period): number {
   return x.year - y.year || x.month - y.month;
 }
 
+/**
+ * Bounds already computed, by period and zone: a month close asks for the same few hundred
+ * (period, zone) pairs once per account, and zone arithmetic is the costly part of rating.
+ */
+const knownBounds = new Map<string, PeriodBounds>();
+
 /** [start, end) of the calendar month `period` in `timeZone`, as UTC instants. */
 export function periodBounds(period: Period, timeZone: string): PeriodBounds {
+  const key = `${period}|${timeZone}`;
+  const known = knownBounds.get(key);
+  if (known) return { ...known };
   const month = parsePeriod(period);
   const start = monthStartIn(month, timeZone);
   const end = monthStartIn(parsePeriod(nextPeriod(period)), timeZone);
-  return { start: toUtcIso(start), end: toUtcIso(end) };
+  const bounds = { start: toUtcIso(start), end: toUtcIso(end) };
+  if (knownBounds.size < 10_000) knownBounds.set(key, bounds);
+  return { ...bounds };
 }
 
 /** The period an instant belongs to for an account in `timeZone`. */
