@@ -4,7 +4,7 @@
  * and to invoice email, and the peak resident memory of each service during the close; writes
  * the figures to a JSON file (default .run/bench/bench-<accounts>-<time>.json).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -28,15 +28,40 @@ function rssMb(pid: number): number {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
+function statFields(pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far (clock ticks, USER_HZ 100). */
+function cpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+}
+
+/**
+ * CPU seconds of the whole PostgreSQL server: every live postgres process, plus what the
+ * backends that already exited used (added to the postmaster's children times when reaped).
+ */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (!fields || name !== 'postgres') continue;
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / 100;
 }
 
 /** The broker's pid, from the pid file infra/kafka/kafka.sh writes. */
@@ -128,6 +153,7 @@ async function main() {
     kafka: brokerPid(options.kafkaBrokers),
   };
   const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
+  const postgresBefore = postgresCpuSeconds();
 
   const requested = Date.now();
   const runId = await requestMonthClose(stack, period);
@@ -137,9 +163,12 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
   }
   clearInterval(sampler);
-  const cpuUsed = Object.fromEntries(
-    Object.entries(cpuPids).map(([k, pid]) => [k, pid ? Number((cpuSeconds(pid) - cpuBefore[k]).toFixed(1)) : null]),
-  );
+  const cpuUsed = {
+    ...Object.fromEntries(
+      Object.entries(cpuPids).map(([k, pid]) => [k, pid ? Number((cpuSeconds(pid) - cpuBefore[k]).toFixed(1)) : null]),
+    ),
+    postgres: Number((postgresCpuSeconds() - postgresBefore).toFixed(1)),
+  };
   await consumer.disconnect();
   console.log('');
   if (invoices < count || outcomes < count || emails < count) throw new Error(`the cascade did not finish within ${timeoutS}s`);

@@ -37,6 +37,13 @@ export interface SentEmailQuery {
   limit: number;
 }
 
+export interface SmtpAcceptance {
+  emailKey: string;
+  messageId: string;
+  smtpResponse: string;
+  at: string;
+}
+
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 /** SQL over `sent_emails` and `smtp_acceptances`, one statement per batch. */
@@ -110,15 +117,23 @@ export class SentEmailsRepository {
   }
 
   /**
-   * Journals an SMTP acceptance at once, in its own autocommit statement — outside the consumer's
-   * transaction, so it survives that transaction rolling back (another email of the batch failing
-   * transiently, a crash before commit) and the redelivered event does not send the email again.
+   * Journals SMTP acceptances in their own autocommit statement — outside the consumer's
+   * transaction, so they survive that transaction rolling back (another email of the batch
+   * failing transiently, a crash before commit) and the redelivered event does not send those
+   * emails again.
    */
-  async journalAcceptance(dataSource: DataSource, emailKey: string, messageId: string, smtpResponse: string, at: string): Promise<void> {
+  async journalAcceptances(dataSource: DataSource, acceptances: readonly SmtpAcceptance[]): Promise<void> {
+    if (acceptances.length === 0) return;
     await dataSource.query(
       `INSERT INTO smtp_acceptances (email_key, message_id, smtp_response, accepted_at)
-       VALUES ($1, $2, $3, $4) ON CONFLICT (email_key) DO NOTHING`,
-      [emailKey, messageId, smtpResponse, at],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (email_key) DO NOTHING`,
+      [
+        acceptances.map((a) => a.emailKey),
+        acceptances.map((a) => a.messageId),
+        acceptances.map((a) => a.smtpResponse),
+        acceptances.map((a) => a.at),
+      ],
     );
   }
 

@@ -157,6 +157,25 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
     expect(await sentEmailRow(emailKey)).toMatchObject({ status: 'sent' });
   });
 
+  it('does not send an accepted email again when its batch is retried for another, deferred email', async () => {
+    const accountId = `acct-${randomUUID()}`; // one key: one partition, one batch
+    const steady = `steady-${randomUUID()}@example.test`;
+    const stubborn = `stubborn-${randomUUID()}@example.test`;
+    await capture.configure({ tempFailRecipients: { [stubborn]: 6 } }); // outlasts one batch try (4 SMTP attempts)
+    const accepted = invoiceGenerated(accountId, { customer: customer({ email: steady }) });
+    const deferred = invoiceGenerated(accountId, { customer: customer({ email: stubborn }) });
+
+    await publish(producer, prefix, [accepted, deferred]);
+    await waitFor(async () => collector.about(`invoice:${deferred.payload.invoiceId}`).length > 0, {
+      timeoutMs: 60_000,
+      what: 'the deferred email sent in the end',
+    });
+    expect((await capture.rules()).tempFailRecipients[stubborn].attemptsSoFar).toBeGreaterThan(4); // the batch was tried again
+    expect(await mailTo(steady)).toHaveLength(1); // the journaled acceptance was not sent twice
+    expect(await mailTo(stubborn)).toHaveLength(1);
+    expect(collector.about(`invoice:${accepted.payload.invoiceId}`)).toHaveLength(1);
+  });
+
   it('sends different payment-failed emails for a retryable and a non-retryable charge failure', async () => {
     const accountId = `acct-${randomUUID()}`;
     const address = `card-${randomUUID()}@example.test`;

@@ -8,6 +8,7 @@ import type { NotificationsConfig } from '../../../config';
 import type { NotifiableEvent } from '../../domain/email-view';
 import { renderEmail, type RenderedEmail } from '../../domain/render-email';
 import type { EmailTemplates } from '../../domain/templates';
+import { AcceptanceJournal } from '../../infrastructure/acceptance-journal';
 import { MAILER, type DeliveryOutcome, type Mailer } from '../../infrastructure/smtp-mailer';
 import { SentEmailsRepository, type EmailResult } from '../../infrastructure/sent-emails.repository';
 import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from '../../tokens';
@@ -57,9 +58,9 @@ async function settleWithLimit<T, R>(items: readonly T[], limit: number, work: (
  * the event — so mail clients show one message. Every other path is exactly-once: a redelivered
  * event is dropped by the inbox, a different event about the same subject finds the row, and a
  * concurrent consumer waits on the row's key and then skips it. To keep the window small, each
- * acceptance is also journaled at once outside the transaction (`smtp_acceptances`): when the
- * batch is retried because *another* email failed transiently, or the process dies after that
- * write, the accepted email is not sent again.
+ * acceptance is also journaled at once outside the transaction (`smtp_acceptances`; emails in
+ * flight together share one statement): when the batch is retried because *another* email failed
+ * transiently, or the process dies after that write, the accepted email is not sent again.
  *
  * Transient SMTP failures (4xx, connection errors) are retried in-process with back-off; an email
  * still failing then makes the batch a `TransientError` (rolled back and redelivered later).
@@ -69,6 +70,7 @@ async function settleWithLimit<T, R>(items: readonly T[], limit: number, work: (
 @Injectable()
 export class SendEmails {
   private readonly emails: Counter<'template' | 'outcome'>;
+  private readonly journal: AcceptanceJournal;
 
   constructor(
     @Inject(EMAIL_TEMPLATES) private readonly templates: EmailTemplates,
@@ -85,6 +87,8 @@ export class SendEmails {
       labelNames: ['template', 'outcome'],
       registers: [runtime.metrics.registry],
     });
+    // every email in flight may share one journal INSERT
+    this.journal = new AcceptanceJournal((rows) => repository.journalAcceptances(dataSource, rows), 10, config.SMTP_SEND_CONCURRENCY);
   }
 
   async execute(events: readonly NotifiableEvent[], manager: EntityManager, logger: Logger): Promise<void> {
@@ -195,8 +199,8 @@ export class SendEmails {
     const outcome = await this.mailer.deliver(email);
     const at = this.clock.now().toISOString();
     if (outcome.kind === 'accepted') {
-      await this.repository
-        .journalAcceptance(this.dataSource, email.emailKey, email.messageId, outcome.response, at)
+      await this.journal
+        .record({ emailKey: email.emailKey, messageId: email.messageId, smtpResponse: outcome.response, at })
         .catch((error) => logger.warn({ err: error, emailKey: email.emailKey }, 'could not journal an SMTP acceptance'));
     }
     return { ...outcome, at, journaled: false };
