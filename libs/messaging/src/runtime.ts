@@ -71,6 +71,7 @@ export class ServiceRuntime {
       entities: this.options.entities,
       migrations: this.options.migrations,
     });
+    await this.warnAboutMaintenance();
     await this.connectKafka();
     if (this.options.relay !== false) {
       this.relay = new OutboxRelay({
@@ -84,6 +85,21 @@ export class ServiceRuntime {
       this.relay.start();
     }
     this.logger.info({ database: config.DATABASE_NAME, brokers: config.KAFKA_BROKERS }, 'service runtime open');
+  }
+
+  /**
+   * Batch lookups (`WHERE id = ANY($1)`) rely on planner statistics. Without autovacuum nothing
+   * analyses the tables that grow during a month close, and those lookups turn into sequential
+   * scans: PostgreSQL's work grows faster than the number of accounts. Said once, at start-up.
+   */
+  private async warnAboutMaintenance(): Promise<void> {
+    const [{ autovacuum }] = (await this.dataSource.query('SHOW autovacuum')) as { autovacuum: string }[];
+    if (autovacuum !== 'on') {
+      this.logger.warn(
+        { autovacuum, database: this.options.config.DATABASE_NAME },
+        'PostgreSQL autovacuum is off: tables are never analysed and batch lookups degrade to sequential scans as they grow; turn it on or run ANALYZE regularly',
+      );
+    }
   }
 
   /**
