@@ -72,6 +72,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class BatchConsumer {
   private consumer?: Consumer;
   private stopping = false;
+  /** Why the consumer is not running (it cannot connect after a start or a crash); cleared once it runs. */
+  failure?: Error;
   private readonly accepted: Set<string>;
 
   constructor(
@@ -103,7 +105,10 @@ export class BatchConsumer {
       this.options.logger.error({ err: payload.error, restart: payload.restart, group: this.groupId }, 'consumer crashed');
       // kafkajs restarts itself after retriable errors; after any other one we start again
       // (from the committed offsets: nothing lost, the inbox drops what was already handled).
-      if (!payload.restart && !this.stopping) setTimeout(() => void this.restart(consumer), 5_000);
+      if (!payload.restart && !this.stopping) {
+        this.failure = payload.error;
+        setTimeout(() => void this.restart(consumer), 5_000);
+      }
     });
     try {
       await consumer.connect();
@@ -124,15 +129,29 @@ export class BatchConsumer {
     }
   }
 
+  /**
+   * Starts, and keeps starting with back-off while the broker is away (down, restarting), until
+   * the consumer runs or is stopped: a process that gave up on a consumer would look alive and
+   * do nothing. `failure` says why meanwhile.
+   */
+  async keepStarting(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await this.start();
+        this.failure = undefined;
+        return;
+      } catch (error) {
+        this.failure = error as Error;
+        this.options.logger.error({ err: error, attempt, group: this.groupId }, 'consumer could not start; retrying');
+        await sleep(Math.min(5_000, 250 * 2 ** attempt));
+      }
+    }
+  }
+
   private async restart(crashed: Consumer): Promise<void> {
     if (this.stopping || this.consumer !== crashed) return;
     await crashed.disconnect().catch(() => undefined);
-    try {
-      await this.start();
-    } catch (error) {
-      this.options.logger.error({ err: error, group: this.groupId }, 'consumer restart failed; trying again');
-      setTimeout(() => void this.restart(this.consumer!), 5_000);
-    }
+    await this.keepStarting();
   }
 
   /** Finishes the batch in flight, commits, disconnects. */

@@ -40,8 +40,6 @@ export class ServiceRuntime {
   private readonly definitions: ConsumerDefinition[] = [];
   private started = false;
   private closing?: Promise<void>;
-  /** Why a consumer cannot start right now (the broker is down); cleared once it starts. */
-  private consumerStartFailure?: { group: string; error: Error };
   /** Health probes only: no retries, so /health answers at once when the broker is away. */
   private healthAdmin?: Admin;
 
@@ -131,36 +129,17 @@ export class ServiceRuntime {
     if (this.started) return;
     this.started = true;
     for (const definition of this.definitions) {
+      if (this.closing) return;
       const consumer = this.createConsumer(definition);
       this.consumers.push(consumer); // so that close() stops it even while it is still starting
-      await this.keepStarting(consumer);
-      if (this.closing) return;
+      await consumer.keepStarting();
     }
   }
 
-  /**
-   * Starts a consumer, waiting out a broker that is down or restarting for as long as it takes:
-   * a process that gave up on its consumers would look alive and do nothing. /health is down
-   * meanwhile and says why.
-   */
-  private async keepStarting(consumer: BatchConsumer): Promise<void> {
-    for (let attempt = 1; !this.closing; attempt++) {
-      try {
-        await consumer.start();
-        this.consumerStartFailure = undefined;
-        return;
-      } catch (error) {
-        this.consumerStartFailure = { group: consumer.groupId, error: error as Error };
-        this.logger.error({ err: error, attempt, group: consumer.groupId }, 'consumer could not start; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
-      }
-    }
-  }
-
-  /** Down while a consumer cannot start (joining a group after a crash counts as up). */
+  /** Down while a consumer cannot start or restart (joining a group after a crash counts as up). */
   checkConsumers(): void {
-    const failure = this.consumerStartFailure;
-    if (failure) throw new Error(`consumer ${failure.group} cannot start (retrying): ${failure.error.message}`);
+    const failing = this.consumers.find((c) => c.failure);
+    if (failing) throw new Error(`consumer ${failing.groupId} cannot start (retrying): ${failing.failure!.message}`);
   }
 
   /**
