@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseEvent } from '@billing/events';
-import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions } from './stack/stack';
+import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions, procStat } from './stack/stack';
 import { cliArg } from './scenario/client';
 import { requestMonthClose, seed } from './scenario/month-close-scenario';
 import { freshStack } from './scenario/reset';
@@ -28,18 +28,9 @@ function rssMb(pid: number): number {
   }
 }
 
-function statFields(pid: number | string): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
 /** CPU seconds (user + system) a process has used so far (clock ticks, USER_HZ 100). */
 function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
+  const fields = procStat(pid);
   return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
 }
 
@@ -51,24 +42,24 @@ function postgresCpuSeconds(): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(entry);
     let name = '';
     try {
       name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
     } catch {
-      continue;
+      continue; // gone meanwhile
     }
-    if (!fields || name !== 'postgres') continue;
+    const fields = name === 'postgres' ? procStat(entry) : null;
+    if (!fields) continue;
     ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
   return ticks / 100;
 }
 
 /** The broker's pid, from the pid file infra/kafka/kafka.sh writes. */
-function brokerPid(kafkaBrokers: string): number | null {
-  const port = kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
+function brokerPid(stack: Stack): number | null {
+  const home = process.env.KAFKA_HOME_DIR ?? path.join(ROOT, '.cache', 'kafka');
   try {
-    return Number(readFileSync(path.join(process.env.KAFKA_HOME_DIR ?? path.join(ROOT, '.cache', 'kafka'), `broker-${port}`, 'broker.pid'), 'utf8').trim()) || null;
+    return Number(readFileSync(path.join(home, `broker-${stack.kafkaPort}`, 'broker.pid'), 'utf8').trim()) || null;
   } catch {
     return null;
   }
@@ -150,7 +141,7 @@ async function main() {
     ...pids,
     'stripe-sandbox': stack.pid('stripe-sandbox'),
     'smtp-capture': stack.pid('smtp-capture'),
-    kafka: brokerPid(options.kafkaBrokers),
+    kafka: brokerPid(stack),
   };
   const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
   const postgresBefore = postgresCpuSeconds();

@@ -105,20 +105,24 @@ export function defaultStackOptions(env: Record<string, string | undefined>): St
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The fields of /proc/<pid>/stat after the command name (so field 3, the state, is [0]); null if gone. */
+export function procStat(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The kernel's start time of a process (field 22 of /proc/<pid>/stat). Pids are reused quickly
  * (pid_max is 32768 here), so a pid file holds the pid and this start time: a pid whose start
  * time differs belongs to another process, which we must never signal.
  */
 export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+  return procStat(pid)?.[19] ?? null;
 }
-
 
 export class Stack {
   constructor(readonly options: StackOptions) {}
@@ -241,18 +245,22 @@ export class Stack {
     rmSync(this.pidFile(name), { force: true });
   }
 
-  /** Everything a month close needs, in dependency order; returns when all are healthy. */
+  /** The port of the first broker, which infra/kafka/kafka.sh starts for this stack. */
+  get kafkaPort(): string {
+    return this.options.kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
+  }
+
   /** PostgreSQL (started if down) and the Kafka broker (idempotent): what the data lives in. */
   startInfrastructure({ startKafka = true } = {}): void {
     ensurePostgres();
     if (!startKafka) return;
-    const kafkaPort = this.options.kafkaBrokers.split(',')[0].split(':')[1] ?? '9092';
     execFileSync('bash', [path.join(ROOT, 'infra/kafka/kafka.sh'), 'start'], {
       stdio: 'inherit',
-      env: { ...process.env, KAFKA_PORT: kafkaPort },
+      env: { ...process.env, KAFKA_PORT: this.kafkaPort },
     });
   }
 
+  /** Everything a month close needs, in dependency order; returns when all are healthy. */
   async up({ startKafka = true } = {}): Promise<void> {
     this.startInfrastructure({ startKafka });
     await Promise.all([this.start('stripe-sandbox'), this.start('smtp-capture')]);
