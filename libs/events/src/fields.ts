@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { isCurrencyCode } from '@billing/money';
 
@@ -23,40 +24,39 @@ export const utcInstant = z
 const IANA_NAME = /^(?:UTC|[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9_+-]+){1,2})$/;
 
 /**
- * Remembers a pure check's answers. Constructing Intl objects is slow, and every event that
- * carries a zone or locale is validated by every consumer that reads it: the same few hundred
- * names over and over. Bounded, so a stream of made-up names cannot grow memory.
+ * Constructing Intl objects is slow, and every event that carries a zone or locale is validated
+ * by every consumer that reads it: the same few hundred names over and over. So answers are
+ * remembered, for at most 2,000 names (a stream of made-up names cannot grow memory).
  */
-function remembered(check: (value: string) => boolean, limit = 2_000): (value: string) => boolean {
-  const answers = new Map<string, boolean>();
-  return (value) => {
-    const known = answers.get(value);
-    if (known !== undefined) return known;
-    const answer = check(value);
-    if (answers.size < limit) answers.set(value, answer);
-    return answer;
-  };
-}
-
-export const isIanaTimeZone = remembered((zone) => {
-  if (!IANA_NAME.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+const zoneAnswers = new LRUCache<string, boolean>({
+  max: 2_000,
+  memoMethod: (zone) => {
+    if (!IANA_NAME.test(zone)) return false;
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
 });
+
+export const isIanaTimeZone = (zone: string): boolean => zoneAnswers.memo(zone);
 
 export const ianaTimeZone = z.string().refine(isIanaTimeZone, { message: 'must be an IANA time zone name' });
 
-export const isBcp47Locale = remembered((locale) => {
-  try {
-    return Intl.getCanonicalLocales(locale).length === 1;
-  } catch {
-    return false;
-  }
+const localeAnswers = new LRUCache<string, boolean>({
+  max: 2_000,
+  memoMethod: (locale) => {
+    try {
+      return Intl.getCanonicalLocales(locale).length === 1;
+    } catch {
+      return false;
+    }
+  },
 });
+
+export const isBcp47Locale = (locale: string): boolean => localeAnswers.memo(locale);
 
 export const bcp47Locale = z.string().refine(isBcp47Locale, { message: 'must be a BCP 47 locale tag' });
 

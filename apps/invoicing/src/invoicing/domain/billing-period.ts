@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { LRUCache } from 'lru-cache';
 
 /**
  * A billing period is a calendar month, `YYYY-MM`, in the account's IANA time zone.
@@ -81,19 +82,18 @@ export function comparePeriods(a: Period, b: Period): number {
  * Bounds already computed, by period and zone: a month close asks for the same few hundred
  * (period, zone) pairs once per account, and zone arithmetic is the costly part of rating.
  */
-const knownBounds = new Map<string, PeriodBounds>();
+const knownBounds = new LRUCache<string, PeriodBounds, { period: Period; timeZone: string }>({
+  max: 10_000,
+  memoMethod: (_key, _stale, { context: { period, timeZone } }) => {
+    const start = monthStartIn(parsePeriod(period), timeZone);
+    const end = monthStartIn(parsePeriod(nextPeriod(period)), timeZone);
+    return { start: toUtcIso(start), end: toUtcIso(end) };
+  },
+});
 
 /** [start, end) of the calendar month `period` in `timeZone`, as UTC instants. */
 export function periodBounds(period: Period, timeZone: string): PeriodBounds {
-  const key = `${period}|${timeZone}`;
-  const known = knownBounds.get(key);
-  if (known) return { ...known };
-  const month = parsePeriod(period);
-  const start = monthStartIn(month, timeZone);
-  const end = monthStartIn(parsePeriod(nextPeriod(period)), timeZone);
-  const bounds = { start: toUtcIso(start), end: toUtcIso(end) };
-  if (knownBounds.size < 10_000) knownBounds.set(key, bounds);
-  return { ...bounds };
+  return { ...knownBounds.memo(`${period}|${timeZone}`, { context: { period, timeZone } }) };
 }
 
 /** The period an instant belongs to for an account in `timeZone`. */

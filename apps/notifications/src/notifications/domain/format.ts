@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { LRUCache } from 'lru-cache';
 import { minorUnitExponent } from '@billing/money';
 
 /**
@@ -19,30 +20,27 @@ function locales(locale: string): string[] {
 
 /**
  * Intl formatters are immutable and costly to build (ICU loads locale and zone data each time),
- * so one is built per distinct (kind, locales, options) and reused. Bounded: the cache is emptied
- * if it ever holds more than MAX_CACHED formatters.
+ * so one is built per distinct (kind, locales, options) and reused; at most MAX_CACHED of each kind.
  */
 const MAX_CACHED = 1000;
-const numberFormats = new Map<string, Intl.NumberFormat>();
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
+type FormatRequest<O> = { locale: string; options: O };
+const numberFormats = new LRUCache<string, Intl.NumberFormat, FormatRequest<Intl.NumberFormatOptions>>({
+  max: MAX_CACHED,
+  memoMethod: (_key, _stale, { context }) => new Intl.NumberFormat(locales(context.locale), context.options),
+});
+const dateFormats = new LRUCache<string, Intl.DateTimeFormat, FormatRequest<Intl.DateTimeFormatOptions>>({
+  max: MAX_CACHED,
+  memoMethod: (_key, _stale, { context }) => new Intl.DateTimeFormat(locales(context.locale), context.options),
+});
 
-function cached<F>(cache: Map<string, F>, locale: string, options: object, build: () => F): F {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let format = cache.get(key);
-  if (!format) {
-    if (cache.size >= MAX_CACHED) cache.clear();
-    format = build();
-    cache.set(key, format);
-  }
-  return format;
-}
+const formatKey = (locale: string, options: object) => `${locale}|${JSON.stringify(options)}`;
 
 function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  return cached(numberFormats, locale, options, () => new Intl.NumberFormat(locales(locale), options));
+  return numberFormats.memo(formatKey(locale, options), { context: { locale, options } });
 }
 
 function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  return cached(dateFormats, locale, options, () => new Intl.DateTimeFormat(locales(locale), options));
+  return dateFormats.memo(formatKey(locale, options), { context: { locale, options } });
 }
 
 /** Intl's `format` accepts exact decimal strings since Intl.NumberFormat v3 (Node 19+); lib typings lag. */
