@@ -110,6 +110,16 @@ export function decideHold(
 }
 
 /**
+ * The case whose failure caused a hold placed at `now`: the most recently failed of the unpaid
+ * cases whose hold time has passed (of all the cases when none has). Its event is the hold's cause.
+ */
+export function holdCause(accountCases: readonly DunningCase[], now: string): DunningCase {
+  const due = accountCases.filter((c) => isUnpaid(c) && c.holdDueAt !== null && isAtOrBefore(c.holdDueAt, now));
+  const pool = due.length > 0 ? due : accountCases;
+  return newestFailure(pool);
+}
+
+/**
  * - `no_active_hold`: nothing to release (never held, or already released: never released twice).
  * - `unpaid_invoices_remain`: some invoice of the account is still unpaid (`unpaidInvoiceIds`).
  */
@@ -209,9 +219,14 @@ function byInstant(a: string, b: string): number {
   return instantToMillis(a) - instantToMillis(b);
 }
 
+/** The case with the most recent attempt among `cases`. */
+function newestFailure(cases: readonly DunningCase[]): DunningCase {
+  const newest = [...cases].sort((a, b) => byInstant(b.lastAttempt.at, a.lastAttempt.at))[0];
+  if (!newest) throw new Error('a hold needs at least one case');
+  return newest;
+}
+
 /** The customer snapshot from the most recent failure among the cases. */
 function newestSnapshot(cases: readonly DunningCase[]): CustomerSnapshot {
-  const newest = [...cases].sort((a, b) => byInstant(b.lastAttempt.at, a.lastAttempt.at))[0];
-  if (!newest) throw new Error('a hold needs at least one unpaid case');
-  return newest.customer;
+  return newestFailure(cases).customer;
 }
