@@ -1,29 +1,32 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AccountHoldPlacedV1, AccountHoldReleasedV1, BillingEvent, Envelope, EventOf, createEvent } from '@billing/events';
+import { BillingEvent, Envelope, EventOf } from '@billing/events';
 import { CLOCK, Clock, Logger, appendToOutbox } from '@billing/messaging';
-import { CaseDecision, DunningCase, onChargeFailed, onChargeSucceeded } from '../../domain/dunning-case';
-import { decideHold, decideRelease } from '../../domain/hold';
+import { DunningCase } from '../../domain/dunning-case';
+import { AccountDunning, decideOnChargeOutcome } from '../../domain/dunning-decider';
 import { DunningPolicy } from '../../domain/policy';
-import { HoldChange, StoredHoldState, lockAccounts, saveHolds } from '../../infrastructure/account-hold.repository';
+import { lockAccounts } from '../../infrastructure/account-hold.repository';
 import { StoredCase, lockCasesForAccounts, upsertCases } from '../../infrastructure/dunning-case.repository';
-import { DUNNING_POLICY, eventMeta } from '../settings';
+import { toEnvelope } from '../envelopes';
+import { HoldWrites } from '../hold-writes';
+import { DUNNING_POLICY } from '../settings';
 
 type ChargeOutcome = EventOf<'ChargeFailed'> | EventOf<'ChargeSucceeded'>;
+
+const HOLD_LOG = { AccountHoldPlaced: 'account placed on hold', AccountHoldReleased: 'account hold released: paid' } as const;
 
 function isChargeOutcome(event: BillingEvent): event is ChargeOutcome {
   return event.type === 'ChargeFailed' || event.type === 'ChargeSucceeded';
 }
 
 /**
- * What happens when a charge fails or succeeds: the invoice's dunning case is opened or moved on
- * (retry scheduled, exhausted, waiting for the customer, paid), then the account's hold is
- * re-evaluated: placed when a case made it due now, released when every unpaid invoice is paid.
- *
- * One batch, one transaction: the batch's accounts are locked (stable order), their cases loaded
- * in one query, the pure decisions applied in partition order, and the changed cases, holds and
- * emitted events written in bulk.
+ * What happens when a charge fails or succeeds is `decideOnChargeOutcome`; this script loads,
+ * decides, saves and appends. One batch, one transaction: the batch's accounts are locked (stable
+ * order), their cases loaded in one query, the outcomes decided in partition order (each on its
+ * account's state as the previous ones left it), and the changed cases, holds and emitted events
+ * written in bulk.
  */
 @Injectable()
 export class HandleChargeOutcomes {
@@ -35,68 +38,50 @@ export class HandleChargeOutcomes {
   async execute(events: readonly BillingEvent[], manager: EntityManager, logger: Logger): Promise<void> {
     const outcomes = events.filter(isChargeOutcome);
     if (outcomes.length === 0) return;
-    const now = this.clock.now().toISOString();
+    const context = { policy: this.policy, now: this.clock.now().toISOString(), newId: randomUUID };
 
     const accountIds = [...new Set(outcomes.map((e) => e.accountId))];
     const holds = await lockAccounts(manager, accountIds);
     const heldInvoiceIds = [...holds.values()].flatMap((h) => h.state.activeHold?.invoiceIds ?? []);
     const invoiceIds = [...new Set([...outcomes.map((e) => e.payload.invoiceId), ...heldInvoiceIds])];
-    const cases = new Map((await lockCasesForAccounts(manager, accountIds, invoiceIds)).map((s) => [s.case.invoiceId, s]));
+    const cases = new Map((await lockCasesForAccounts(manager, accountIds, invoiceIds)).map((s) => [s.case.invoiceId, s.case]));
+    const holdStates = new Map([...holds].map(([accountId, stored]) => [accountId, stored.state]));
 
     const changedCases = new Map<string, StoredCase>();
-    const activeHolds = new Map<string, { hold: StoredHoldState['state']['activeHold']; correlationId: string | null }>();
-    const holdChanges = new Map<string, HoldChange>();
+    const holdWrites = new HoldWrites(holds);
     const emitted: Envelope[] = [];
 
     for (const event of outcomes) {
-      const current = cases.get(event.payload.invoiceId)?.case ?? null;
-      const decision: CaseDecision =
-        event.type === 'ChargeFailed'
-          ? onChargeFailed(current, { ...event.payload, accountId: event.accountId }, this.policy, now, randomUUID)
-          : onChargeSucceeded(current, event.payload);
-      if (!decision.changed) {
-        logger.info(
-          { eventId: event.eventId, correlationId: event.correlationId, invoiceId: event.payload.invoiceId, reason: decision.reason },
-          `${event.type} changes no dunning case`,
-        );
+      const log = { eventId: event.eventId, correlationId: event.correlationId, invoiceId: event.payload.invoiceId };
+      const before: AccountDunning = { hold: holdStates.get(event.accountId)!, cases: casesOf(cases, event) };
+      const decision = decideOnChargeOutcome(event, before, context);
+      if (!decision.caseOutcome.changed) {
+        logger.info({ ...log, reason: decision.caseOutcome.reason }, `${event.type} changes no dunning case`);
         continue;
       }
-      const stored: StoredCase = { case: decision.case, correlationId: event.correlationId, lastEventId: event.eventId };
-      cases.set(decision.case.invoiceId, stored);
-      changedCases.set(decision.case.invoiceId, stored);
-      logger.info(
-        { eventId: event.eventId, correlationId: event.correlationId, invoiceId: decision.case.invoiceId, change: decision.change },
-        'dunning case changed',
-      );
+      logger.info({ ...log, change: decision.caseOutcome.change }, 'dunning case changed');
 
-      const holdState = holds.get(event.accountId)!;
-      const accountCases: DunningCase[] = [...cases.values()].map((s) => s.case).filter((c) => c.accountId === event.accountId);
-      const meta = () => eventMeta(now, event.accountId, event.correlationId, event.eventId);
-
-      if (event.type === 'ChargeFailed') {
-        const hold = decideHold(accountCases, holdState.state, now, randomUUID);
-        if (!hold.placed) continue;
-        const placed = hold.state.activeHold!;
-        holds.set(event.accountId, { state: hold.state, correlationId: event.correlationId });
-        activeHolds.set(event.accountId, { hold: placed, correlationId: event.correlationId });
-        holdChanges.set(placed.holdId, { accountId: event.accountId, hold: placed, correlationId: event.correlationId, release: null });
-        emitted.push(createEvent(AccountHoldPlacedV1, meta(), hold.payload));
-        logger.info({ eventId: event.eventId, correlationId: event.correlationId, holdId: placed.holdId }, 'account placed on hold');
-      } else {
-        const release = decideRelease(accountCases, holdState.state, now);
-        if (!release.released) continue;
-        const released = release.state.history[release.state.history.length - 1];
-        const correlationId = holdChanges.get(released.holdId)?.correlationId ?? holdState.correlationId ?? event.correlationId;
-        holds.set(event.accountId, { state: release.state, correlationId: null });
-        activeHolds.set(event.accountId, { hold: null, correlationId: null });
-        holdChanges.set(released.holdId, { accountId: event.accountId, hold: released, correlationId, release: released });
-        emitted.push(createEvent(AccountHoldReleasedV1, meta(), release.payload));
-        logger.info({ eventId: event.eventId, correlationId: event.correlationId, holdId: released.holdId }, 'account hold released: paid');
+      for (const after of decision.state.cases) {
+        if (isDeepStrictEqual(cases.get(after.invoiceId), after)) continue;
+        cases.set(after.invoiceId, after);
+        changedCases.set(after.invoiceId, { case: after, correlationId: event.correlationId, lastEventId: event.eventId });
+      }
+      holdStates.set(event.accountId, decision.state.hold);
+      const provenance = { accountId: event.accountId, correlationId: event.correlationId, causationId: event.eventId };
+      for (const decided of decision.events) {
+        holdWrites.record(decided, decision.state.hold, event.correlationId);
+        emitted.push(toEnvelope(decided, context.now, provenance));
+        logger.info({ ...log, holdId: decided.payload.holdId }, HOLD_LOG[decided.type]);
       }
     }
 
     await upsertCases(manager, [...changedCases.values()]);
-    await saveHolds(manager, activeHolds, [...holdChanges.values()]);
+    await holdWrites.save(manager);
     await appendToOutbox(manager, emitted);
   }
+}
+
+/** The account's cases, and the outcome's own case whatever account it names (the decider then refuses a mismatch). */
+function casesOf(cases: ReadonlyMap<string, DunningCase>, event: ChargeOutcome): DunningCase[] {
+  return [...cases.values()].filter((c) => c.accountId === event.accountId || c.invoiceId === event.payload.invoiceId);
 }

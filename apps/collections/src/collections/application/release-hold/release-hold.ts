@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccountHoldReleasedV1, createEvent } from '@billing/events';
 import { CLOCK, Clock, LOGGER, Logger, appendToOutbox } from '@billing/messaging';
-import { ManualReleaseErrorCode, manualRelease } from '../../domain/hold';
-import { insertAudit, lockAccountIfKnown, saveHolds } from '../../infrastructure/account-hold.repository';
+import { decideManualRelease } from '../../domain/dunning-decider';
+import { ManualReleaseErrorCode, noHold } from '../../domain/hold';
+import { insertAudit, lockAccountIfKnown } from '../../infrastructure/account-hold.repository';
 import { markHoldForgiven } from '../../infrastructure/dunning-case.repository';
+import { toEnvelope } from '../envelopes';
+import { HoldWrites } from '../hold-writes';
 import { inTransactionNow } from '../in-transaction-now';
-import { eventMeta } from '../settings';
 
 export interface ReleaseHoldCommand {
   readonly accountId: string;
@@ -44,41 +45,42 @@ export class ReleaseHold {
   async execute(command: ReleaseHoldCommand): Promise<ReleaseHoldResult> {
     return inTransactionNow(this.dataSource, this.clock, async (manager, now) => {
       const stored = await lockAccountIfKnown(manager, command.accountId);
-      if (stored === null || stored.state.activeHold === null) {
-        return { ok: false, code: 'no_active_hold', message: `account ${command.accountId} is not on hold` } as const;
-      }
-      const decision = manualRelease(stored.state, { by: command.releasedBy, reason: command.reason }, now);
-      if (!decision.ok) return { ok: false, ...decision.error } as const;
+      const state = { hold: stored?.state ?? noHold(command.accountId) };
+      const decision = decideManualRelease(
+        { type: 'ReleaseHoldManually', by: command.releasedBy, reason: command.reason },
+        state,
+        { now },
+      );
+      if (decision.rejection !== null) return { ok: false, ...decision.rejection } as const;
 
-      const hold = stored.state.activeHold;
-      const released = decision.state.history[decision.state.history.length - 1];
-      const correlationId = stored.correlationId ?? `manual-release:${hold.holdId}`;
-      const event = createEvent(AccountHoldReleasedV1, eventMeta(now, command.accountId, correlationId, null), decision.payload);
-
-      await saveHolds(manager, new Map([[command.accountId, { hold: null, correlationId: null }]]), [
-        { accountId: command.accountId, hold, correlationId, release: released },
-      ]);
-      await markHoldForgiven(manager, hold.invoiceIds);
+      const [decided] = decision.events;
+      const holdId = decided.payload.holdId;
+      const correlationId = stored?.correlationId ?? `manual-release:${holdId}`;
+      const event = toEnvelope(decided, now, { accountId: command.accountId, correlationId, causationId: null });
+      const holdWrites = new HoldWrites(new Map());
+      holdWrites.record(decided, decision.state.hold, correlationId);
+      await holdWrites.save(manager);
+      await markHoldForgiven(manager, state.hold.activeHold!.invoiceIds);
       const auditId = await insertAudit(manager, {
         accountId: command.accountId,
-        holdId: hold.holdId,
-        actor: released.releasedBy!,
-        reason: released.note!,
+        holdId,
+        actor: decided.payload.releasedBy!,
+        reason: decided.payload.note!,
         at: now,
         eventId: event.eventId,
       });
       await appendToOutbox(manager, [event]);
       this.logger.info(
-        { eventId: event.eventId, correlationId, accountId: command.accountId, holdId: hold.holdId, releasedBy: released.releasedBy },
+        { eventId: event.eventId, correlationId, accountId: command.accountId, holdId, releasedBy: decided.payload.releasedBy },
         'account hold released manually',
       );
       return {
         ok: true,
         accountId: command.accountId,
-        holdId: hold.holdId,
+        holdId,
         releasedAt: now,
-        releasedBy: released.releasedBy!,
-        reason: released.note!,
+        releasedBy: decided.payload.releasedBy!,
+        reason: decided.payload.note!,
         auditId,
         eventId: event.eventId,
       } as const;

@@ -1,19 +1,19 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ChargeRetryRequestedV1, Envelope, createEvent } from '@billing/events';
 import { CLOCK, Clock, LOGGER, Logger, appendToOutbox } from '@billing/messaging';
-import { DunningCase } from '../../domain/dunning-case';
-import { retryDue } from '../../domain/retry-due';
+import { decideDueRetries } from '../../domain/dunning-decider';
 import { claimDueRetries, markRetriesRequested } from '../../infrastructure/dunning-case.repository';
+import { toEnvelope } from '../envelopes';
 import { inTransactionNow } from '../in-transaction-now';
-import { eventMeta } from '../settings';
 
 /**
- * Asks payments to retry the invoices whose next retry is due. In one transaction: claim up to
- * `limit` due cases (FOR UPDATE SKIP LOCKED, so concurrent instances never claim the same case),
- * mark them requested and append their ChargeRetryRequested to the outbox. A crash before the
- * commit leaves the cases due (the next tick emits them); after it, the outbox relay publishes
- * them. Either way each retry is emitted once. Returns how many cases were claimed.
+ * Asks payments to retry the invoices whose next retry is due (`decideDueRetries`). In one
+ * transaction: claim up to `limit` due cases (FOR UPDATE SKIP LOCKED, so concurrent instances
+ * never claim the same case), mark them requested and append their ChargeRetryRequested to the
+ * outbox. A crash before the commit leaves the cases due (the next tick emits them); after it,
+ * the outbox relay publishes them. Either way each retry is emitted once. Returns how many cases
+ * were claimed.
  */
 @Injectable()
 export class RequestDueRetries {
@@ -26,28 +26,28 @@ export class RequestDueRetries {
   async execute(limit: number): Promise<number> {
     return inTransactionNow(this.dataSource, this.clock, async (manager, now) => {
       const claimed = await claimDueRetries(manager, now, limit);
-      const requested: DunningCase[] = [];
-      const events: Envelope[] = [];
-      for (const stored of claimed) {
-        const decision = retryDue(stored.case, now);
-        if (!decision.due) continue;
-        requested.push(decision.case);
-        const event = createEvent(
-          ChargeRetryRequestedV1,
-          eventMeta(now, stored.case.accountId, stored.correlationId, stored.lastEventId),
-          decision.payload,
-        );
-        events.push(event);
+      const decision = decideDueRetries({ type: 'RequestDueRetries' }, { cases: claimed.map((s) => s.case) }, { now });
+
+      const byInvoice = new Map(claimed.map((s) => [s.case.invoiceId, s]));
+      const requested = decision.state.cases.filter((c, i) => !isDeepStrictEqual(c, claimed[i].case));
+      const events = decision.events.map((decided) => {
+        const cause = byInvoice.get(decided.payload.invoiceId)!;
+        const event = toEnvelope(decided, now, {
+          accountId: cause.case.accountId,
+          correlationId: cause.correlationId,
+          causationId: cause.lastEventId,
+        });
         this.logger.info(
           {
             eventId: event.eventId,
             correlationId: event.correlationId,
-            invoiceId: decision.payload.invoiceId,
-            attempt: decision.payload.attempt,
+            invoiceId: decided.payload.invoiceId,
+            attempt: decided.payload.attempt,
           },
           'charge retry requested',
         );
-      }
+        return event;
+      });
       await markRetriesRequested(manager, requested);
       await appendToOutbox(manager, events);
       return claimed.length;
