@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { AccountHoldState, ActiveHold, HoldReason, ReleasedHold, ReleaseReason } from '../domain/hold';
-import { toInstant, toInstantOrNull } from './sql-values';
+import { toInstant } from './sql-values';
 
 /** An account's hold state with the month-close run its active hold belongs to. */
 export interface StoredHoldState {
@@ -9,7 +9,8 @@ export interface StoredHoldState {
   readonly correlationId: string | null;
 }
 
-interface HoldRow {
+/** A row of account_holds: one per account collections has seen; the hold columns are null when none is active. */
+export interface HoldRow {
   account_id: string;
   hold_id: string | null;
   reason: HoldReason | null;
@@ -19,7 +20,8 @@ interface HoldRow {
   correlation_id: string | null;
 }
 
-interface HistoryRow {
+/** A row of account_hold_history: one per hold ever placed, with its release once released. */
+export interface HistoryRow {
   hold_id: string;
   account_id: string;
   reason: HoldReason;
@@ -58,7 +60,7 @@ function releasedFromRow(row: HistoryRow): ReleasedHold {
   };
 }
 
-const HOLD_COLUMNS = 'account_id, hold_id, reason, invoice_ids, customer, placed_at, correlation_id';
+export const HOLD_COLUMNS = 'account_id, hold_id, reason, invoice_ids, customer, placed_at, correlation_id';
 
 /**
  * Locks the accounts' hold rows (creating missing ones) in a stable order, so that the consumer,
@@ -212,86 +214,4 @@ export async function insertAudit(
     [entry.accountId, entry.holdId, entry.actor, entry.reason, entry.at, entry.eventId],
   );
   return Number(row.id);
-}
-
-/** Read side for the API. */
-export interface HoldView {
-  accountId: string;
-  holdId: string;
-  reason: HoldReason;
-  invoiceIds: string[];
-  placedAt: string;
-}
-
-export async function listActiveHolds(
-  manager: EntityManager,
-  page: { limit: number; after: string | null },
-): Promise<HoldView[]> {
-  const rows: HoldRow[] = await manager.query(
-    `SELECT ${HOLD_COLUMNS} FROM account_holds
-     WHERE hold_id IS NOT NULL AND ($1::text IS NULL OR account_id > $1::text)
-     ORDER BY account_id
-     LIMIT $2`,
-    [page.after, page.limit],
-  );
-  return rows.map((r) => ({
-    accountId: r.account_id,
-    holdId: r.hold_id!,
-    reason: r.reason!,
-    invoiceIds: r.invoice_ids ?? [],
-    placedAt: toInstant(r.placed_at!),
-  }));
-}
-
-export interface HoldHistoryView {
-  holdId: string;
-  reason: HoldReason;
-  invoiceIds: string[];
-  placedAt: string;
-  releasedAt: string | null;
-  releaseReason: ReleaseReason | null;
-  releasedBy: string | null;
-  note: string | null;
-}
-
-export async function holdHistory(manager: EntityManager, accountId: string): Promise<HoldHistoryView[]> {
-  const rows: HistoryRow[] = await manager.query(
-    `SELECT * FROM account_hold_history WHERE account_id = $1 ORDER BY placed_at DESC, hold_id`,
-    [accountId],
-  );
-  return rows.map((r) => ({
-    holdId: r.hold_id,
-    reason: r.reason,
-    invoiceIds: r.invoice_ids,
-    placedAt: toInstant(r.placed_at),
-    releasedAt: toInstantOrNull(r.released_at),
-    releaseReason: r.release_reason,
-    releasedBy: r.released_by,
-    note: r.note,
-  }));
-}
-
-export interface AuditView {
-  holdId: string;
-  action: string;
-  actor: string;
-  reason: string;
-  at: string;
-}
-
-export async function auditTrail(manager: EntityManager, accountId: string): Promise<AuditView[]> {
-  const rows: { hold_id: string; action: string; actor: string; reason: string; at: Date }[] = await manager.query(
-    `SELECT hold_id, action, actor, reason, at FROM hold_audit WHERE account_id = $1 ORDER BY at DESC, id DESC`,
-    [accountId],
-  );
-  return rows.map((r) => ({ holdId: r.hold_id, action: r.action, actor: r.actor, reason: r.reason, at: toInstant(r.at) }));
-}
-
-export async function activeHold(manager: EntityManager, accountId: string): Promise<HoldView | null> {
-  const [row]: HoldRow[] = await manager.query(
-    `SELECT ${HOLD_COLUMNS} FROM account_holds WHERE account_id = $1 AND hold_id IS NOT NULL`,
-    [accountId],
-  );
-  if (!row) return null;
-  return { accountId: row.account_id, holdId: row.hold_id!, reason: row.reason!, invoiceIds: row.invoice_ids ?? [], placedAt: toInstant(row.placed_at!) };
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Roles, parseRequest } from '@billing/messaging';
-import { activeHold, auditTrail, holdHistory } from '../../infrastructure/account-hold.repository';
+import { activeHold, auditTrail, holdHistory } from '../../infrastructure/account-hold.queries';
 import { invoiceSummaries } from '../../infrastructure/dunning-case.repository';
 
 const accountParam = z.string().trim().min(1).max(200);

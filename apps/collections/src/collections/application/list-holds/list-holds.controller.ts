@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Roles, parseRequest } from '@billing/messaging';
-import { listActiveHolds } from '../../infrastructure/account-hold.repository';
+import { listActiveHolds } from '../../infrastructure/account-hold.queries';
 import { invoiceSummaries } from '../../infrastructure/dunning-case.repository';
 
 const pageQuery = z.object({
