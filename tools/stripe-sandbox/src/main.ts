@@ -46,7 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // eslint-disable-next-line no-console
   console.error(JSON.stringify({ level: 'fatal', msg: 'stripe sandbox failed to start', error: String(error) }));
   process.exit(1);
 });

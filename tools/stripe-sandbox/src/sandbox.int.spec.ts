@@ -1,6 +1,6 @@
 /**
- * The sandbox driven through the real `stripe` SDK over HTTP on an ephemeral port. Lives in
- * the unit tier because it needs no Kafka or PostgreSQL: only a local socket.
+ * The sandbox driven through the real `stripe` SDK over HTTP on an ephemeral port. It needs no
+ * Kafka or PostgreSQL, but it listens on a socket, so it lives in the int tier.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
