@@ -4,6 +4,7 @@ import type { SandboxConfig, SandboxLogger } from './config';
 import { fingerprint, parseForm, type FormParams } from './form-body';
 import { apiKeyOf, headerValue, readBody } from './http-io';
 import * as idempotency from './idempotency-store';
+import { recordRequest, type RequestStats } from './request-stats';
 import { matchRoute } from './routes';
 import type { EventRecord, SandboxState } from './state';
 import type { ApiContext, ApiResult } from './stripe-api';
@@ -15,6 +16,10 @@ export interface ApiDeps {
   config(): SandboxConfig;
   /** The fault draw, in [0, 1). */
   random(): number;
+  /** The rate limit: true lets this request through, false answers it 429. */
+  admit(): boolean;
+  /** Every answer is counted here, per endpoint. */
+  readonly stats: RequestStats;
   sleep(ms: number): Promise<void>;
   /** Wall clock in milliseconds. */
   nowMs(): number;
@@ -24,9 +29,9 @@ export interface ApiDeps {
 }
 
 /**
- * One Stripe API request, in Stripe's order: authenticate, route, read the parameters, take
- * the idempotency key (replay, refuse, or lock it), then the injected faults, then execute
- * and store the answer under the key.
+ * One Stripe API request, in Stripe's order: authenticate, route, read the parameters, the
+ * rate limit (a 429 changes nothing), take the idempotency key (replay, refuse, or lock it),
+ * then the injected faults, then execute and store the answer under the key.
  */
 export function createApiHandler(deps: ApiDeps) {
   const { state, logger } = deps;
@@ -41,11 +46,16 @@ export function createApiHandler(deps: ApiDeps) {
     const started = deps.nowMs();
     const method = req.method ?? 'GET';
     const idempotencyKey = method === 'POST' ? headerValue(req, 'idempotency-key') : null;
-    const log = (status: number | 'dropped', extra: object = {}) =>
+    const matched = matchRoute(method, url.pathname);
+    // Stats group by route pattern, as Stripe's per-endpoint limits do.
+    const endpoint = `${method} ${matched === undefined ? '(unrouted)' : matched.route.path}`;
+    const log = (status: number | 'dropped', extra: object = {}) => {
+      recordRequest(deps.stats, endpoint, status);
       logger.info(
         { requestId, method, path: url.pathname, status, idempotencyKey, durationMs: deps.nowMs() - started, ...extra },
         'request',
       );
+    };
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
         'Content-Type': 'application/json',
@@ -75,7 +85,6 @@ export function createApiHandler(deps: ApiDeps) {
       return;
     }
 
-    const matched = matchRoute(method, url.pathname);
     if (matched === undefined) {
       sendError(404, {
         type: 'invalid_request_error',
@@ -90,6 +99,19 @@ export function createApiHandler(deps: ApiDeps) {
       params = method === 'POST' ? parseForm(body) : parseForm(url.search.slice(1));
     } catch (error) {
       sendError(400, { type: 'invalid_request_error', message: `Could not read the request body: ${String(error)}` });
+      return;
+    }
+
+    if (!deps.admit()) {
+      // Before the key is locked and before anything runs: a retry with the same key starts
+      // afresh. No Stripe-Should-Retry header: we could not confirm that Stripe sends one.
+      sendError(429, {
+        type: 'invalid_request_error',
+        code: 'rate_limit',
+        message:
+          'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+        doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+      });
       return;
     }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultBurst, type RateLimit } from './rate-limit';
 import type { WebhookEndpoint } from './webhook-delivery';
 
 /** Fault switches and webhook target; changeable at run time through `POST /_sandbox/config`. */
@@ -15,6 +16,11 @@ export interface SandboxConfig {
   dropAfterChargeRate: number;
   /** Seed for the fault draws; null draws from Math.random. */
   seed: number | null;
+  /**
+   * Requests per second (with a burst) over every `/v1` call, as Stripe limits an account;
+   * beyond it the sandbox answers 429 before anything executes. null: no limit.
+   */
+  rateLimit: RateLimit | null;
   webhook: (WebhookEndpoint & { enabledEvents: string[] }) | null;
 }
 
@@ -26,6 +32,15 @@ export interface SandboxLogger {
 
 export const silentLogger: SandboxLogger = { info: () => undefined, warn: () => undefined };
 
+/** `{ perSecond, burst? }`: the burst defaults to a tenth of a second's worth (at least 1). */
+export const RateLimitSetting = z
+  .object({
+    perSecond: z.number().positive().max(1_000_000),
+    burst: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict()
+  .transform(({ perSecond, burst }): RateLimit => ({ perSecond, burst: burst ?? defaultBurst(perSecond) }));
+
 /** A run-time change to the config: any subset of its fields, each validated. */
 export const ConfigPatch = z
   .object({
@@ -33,6 +48,7 @@ export const ConfigPatch = z
     errorRate: z.number().min(0).max(1),
     dropAfterChargeRate: z.number().min(0).max(1),
     seed: z.number().int().nullable(),
+    rateLimit: RateLimitSetting.nullable(),
     webhook: z
       .object({
         url: z.url({ protocol: /^https?$/ }),
@@ -43,7 +59,7 @@ export const ConfigPatch = z
   })
   .partial()
   .strict();
-export type ConfigPatch = z.infer<typeof ConfigPatch>;
+export type ConfigPatch = z.output<typeof ConfigPatch>;
 
 export function applyConfigPatch(config: SandboxConfig, patch: ConfigPatch): SandboxConfig {
   const { webhook, ...rest } = patch;

@@ -1,11 +1,13 @@
 import type http from 'node:http';
 import { ConfigPatch, publicConfig, type SandboxConfig, type SandboxLogger } from './config';
 import { readBody } from './http-io';
+import { statsReport, type RequestStats } from './request-stats';
 import type { SandboxState } from './state';
 
 /** What the control API reads and changes; the sandbox owns all of it. */
 export interface ControlDeps {
   readonly state: SandboxState;
+  readonly stats: RequestStats;
   readonly logger: SandboxLogger;
   config(): SandboxConfig;
   configure(patch: ConfigPatch): SandboxConfig;
@@ -23,6 +25,9 @@ export function createControlApi(deps: ControlDeps) {
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /_sandbox/health') return json(200, { ok: true });
     if (route === 'GET /_sandbox/config') return json(200, publicConfig(deps.config()));
+    if (route === 'GET /_sandbox/stats') {
+      return json(200, { rateLimit: deps.config().rateLimit, ...statsReport(deps.stats) });
+    }
     if (route === 'POST /_sandbox/config') {
       let patch: unknown;
       try {

@@ -2,9 +2,18 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api-handler';
-import { applyConfigPatch, ConfigPatch, silentLogger, type SandboxConfig, type SandboxLogger } from './config';
+import {
+  applyConfigPatch,
+  ConfigPatch,
+  RateLimitSetting,
+  silentLogger,
+  type SandboxConfig,
+  type SandboxLogger,
+} from './config';
 import { createControlApi } from './control-api';
 import { seededRandom, unseededRandom, type RandomSource } from './random';
+import { TokenBucket } from './rate-limit';
+import type { RequestStats } from './request-stats';
 import { clearState, emptyState, type EventRecord, type SandboxState } from './state';
 import { WebhookDeliverer } from './webhook-delivery';
 
@@ -15,6 +24,8 @@ export interface SandboxOptions {
   errorRate?: number;
   dropAfterChargeRate?: number;
   seed?: number | null;
+  /** Requests per second over every `/v1` call, 429 beyond; burst defaults to perSecond / 10. */
+  rateLimit?: { perSecond: number; burst?: number } | null;
   webhook?: { url: string; secret: string; enabledEvents?: string[] } | null;
   logger?: SandboxLogger;
   /** Wall clock in milliseconds; defaults to Date.now. */
@@ -48,6 +59,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     errorRate: options.errorRate ?? 0,
     dropAfterChargeRate: options.dropAfterChargeRate ?? 0,
     seed: options.seed ?? null,
+    rateLimit: options.rateLimit ? RateLimitSetting.parse(options.rateLimit) : null,
     webhook: options.webhook ? { enabledEvents: ['*'], ...options.webhook } : null,
   });
   let config = initial();
@@ -55,6 +67,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   ConfigPatch.parse(config);
   let random: RandomSource = config.seed === null ? unseededRandom() : seededRandom(config.seed);
   const state = emptyState();
+  const stats: RequestStats = new Map();
+  const bucketFor = (c: SandboxConfig) => (c.rateLimit === null ? null : new TokenBucket(c.rateLimit, nowMs()));
+  let bucket = bucketFor(config);
   const instanceTag = randomBytes(4).toString('hex');
   let sequence = 0;
   const newId = (prefix: string) => `${prefix}_${instanceTag}${(++sequence).toString(36).padStart(8, '0')}`;
@@ -74,13 +89,16 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   function configure(patch: unknown): SandboxConfig {
     const parsed = ConfigPatch.parse(patch);
     config = applyConfigPatch(config, parsed);
+    if (parsed.rateLimit !== undefined) bucket = bucketFor(config);
     if (parsed.seed !== undefined) random = parsed.seed === null ? unseededRandom() : seededRandom(parsed.seed);
     return config;
   }
 
   function reset(): void {
     clearState(state);
+    stats.clear();
     config = initial();
+    bucket = bucketFor(config);
     random = config.seed === null ? unseededRandom() : seededRandom(config.seed);
   }
 
@@ -113,12 +131,14 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     logger,
     config: () => config,
     random: () => random(),
+    admit: () => bucket === null || bucket.tryTake(nowMs()),
+    stats,
     sleep,
     nowMs,
     newId,
     publish,
   });
-  const handleControl = createControlApi({ state, logger, config: () => config, configure, reset });
+  const handleControl = createControlApi({ state, stats, logger, config: () => config, configure, reset });
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
