@@ -1,19 +1,12 @@
+import qs from 'qs';
+
 /**
  * Stripe's v1 API takes `application/x-www-form-urlencoded` bodies with bracket notation
  * (`metadata[invoice_id]=inv_1`, `expand[]=latest_charge`). We parse them with `qs`, which is
- * what Stripe's own clients mirror. `qs` ships without type declarations and @types/qs is not
- * installed, so it is loaded through a narrow typed view instead of an ambient module
- * declaration (which would clash the day @types/qs is added).
+ * what Stripe's own clients mirror.
  */
 export type FormValue = string | FormValue[] | { [key: string]: FormValue };
 export type FormParams = { [key: string]: FormValue };
-
-interface QsParse {
-  parse(input: string, options: { depth: number; arrayLimit: number; parameterLimit: number; allowDots: boolean }): unknown;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const qs = require('qs') as QsParse;
 
 export function parseForm(input: string): FormParams {
   if (input.length === 0) return {};

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import Stripe from 'stripe';
 import type { EventRecord } from './state';
-import { signWebhookPayload } from './webhook-signature';
 
 export interface WebhookEndpoint {
   url: string;
@@ -46,7 +46,13 @@ export class WebhookDeliverer {
 
   private async attempt(endpoint: WebhookEndpoint, event: EventRecord, index: number): Promise<void> {
     if (this.stopped) return;
-    const signature = signWebhookPayload(event.payload, endpoint.secret, this.options.now());
+    // `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<payload>")>`, computed by the SDK's own
+    // helper, so `stripe.webhooks.constructEvent` accepts it by construction.
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload: event.payload,
+      secret: endpoint.secret,
+      timestamp: this.options.now(),
+    });
     const outcome = await post(endpoint.url, event.payload, signature, this.options.timeoutMs);
     this.options.onAttempt(event, outcome.status, outcome.error);
     const delivered = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;

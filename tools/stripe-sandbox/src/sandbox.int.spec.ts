@@ -1,6 +1,6 @@
 /**
- * The sandbox driven through the real `stripe` SDK over HTTP on an ephemeral port. Lives in
- * the unit tier because it needs no Kafka or PostgreSQL: only a local socket.
+ * The sandbox driven through the real `stripe` SDK over HTTP on an ephemeral port. It needs no
+ * Kafka or PostgreSQL, but it listens on a socket, so it lives in the int tier.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -365,6 +365,134 @@ describe('stripe sandbox: fault injection', () => {
     expect(await charges()).toHaveLength(0);
     const again = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa'), { idempotencyKey: 'k-reset' });
     expect(again.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+  });
+});
+
+describe('stripe sandbox: rate limit', () => {
+  beforeEach(() => start());
+
+  const settle = (count: number, keyPrefix: string) =>
+    Promise.allSettled(
+      Array.from({ length: count }, (_, i) =>
+        stripe.paymentIntents.create(offSessionCharge('pm_card_visa'), { idempotencyKey: `${keyPrefix}:${i}` }),
+      ),
+    );
+
+  it('answers a burst above the limit with 429 rate_limit errors that charge nothing, and counts them', async () => {
+    await control('POST', '/_sandbox/config', { rateLimit: { perSecond: 5, burst: 5 } });
+    const results = await settle(20, 'burst');
+
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled.length).toBeGreaterThanOrEqual(5);
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const { reason } of rejected) {
+      expect(reason).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+      expect(reason).toMatchObject({ statusCode: 429, code: 'rate_limit', rawType: 'invalid_request_error' });
+    }
+    const charged = await charges();
+    expect(charged).toHaveLength(fulfilled.length);
+    const limitedKeys = new Set(rejected.map(({ reason }) => reason.headers['idempotency-key']));
+    expect(charged.filter((c) => limitedKeys.has(c.idempotency_key))).toEqual([]);
+
+    const { json } = await control('GET', '/_sandbox/stats');
+    expect(json.rateLimit).toEqual({ perSecond: 5, burst: 5 });
+    expect(json.endpoints['POST /v1/payment_intents']).toEqual({
+      requests: 20,
+      rateLimited: rejected.length,
+      statuses: { '200': fulfilled.length, '429': rejected.length },
+    });
+    expect(json.totals).toMatchObject({ requests: 20, rateLimited: rejected.length });
+  });
+
+  it('does not lock the idempotency key of a 429, so the retry with that key charges', async () => {
+    await control('POST', '/_sandbox/config', { rateLimit: { perSecond: 0.001, burst: 1 } });
+    await stripe.customers.create({});
+    const limited = await rejectionOf(stripe.paymentIntents.create(offSessionCharge('pm_card_visa'), { idempotencyKey: 'k-429' }));
+    expect(limited).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+
+    await control('POST', '/_sandbox/config', { rateLimit: null });
+    const retried = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa'), { idempotencyKey: 'k-429' });
+    expect(retried.status).toBe('succeeded');
+    expect(retried.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+    expect(await charges()).toHaveLength(1);
+  });
+
+  it('leaves a 429 to the caller: stripe-node does not retry it, even with retries enabled', async () => {
+    await control('POST', '/_sandbox/config', { rateLimit: { perSecond: 0.001, burst: 1 } });
+    await stripe.customers.create({});
+    const { port } = new URL(baseUrl);
+    const retrying = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port: Number(port), protocol: 'http', maxNetworkRetries: 2 });
+
+    const error = await rejectionOf(retrying.customers.create({}));
+    expect(error).toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+    const { json } = await control('GET', '/_sandbox/stats');
+    expect(json.endpoints['POST /v1/customers']).toMatchObject({ requests: 2, rateLimited: 1 });
+  });
+
+  it('lets everything through again once the limit is set to null', async () => {
+    await control('POST', '/_sandbox/config', { rateLimit: { perSecond: 1, burst: 1 } });
+    await control('POST', '/_sandbox/config', { rateLimit: null });
+    const results = await settle(20, 'unlimited');
+
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(await charges()).toHaveLength(20);
+    await expect(control('GET', '/_sandbox/config')).resolves.toMatchObject({ json: { rateLimit: null } });
+  });
+
+  it('accepts no more than rate × seconds + burst under steady overload', async () => {
+    const perSecond = 20;
+    const burst = 2;
+    const started = Date.now();
+    await control('POST', '/_sandbox/config', { rateLimit: { perSecond, burst } });
+    let accepted = 0;
+    let limited = 0;
+    const hammer = async () => {
+      while (Date.now() - started < 2000) {
+        await stripe.customers.create({}).then(
+          () => (accepted += 1),
+          (error: unknown) => {
+            if (!(error instanceof Stripe.errors.StripeRateLimitError)) throw error;
+            limited += 1;
+          },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await Promise.all([hammer(), hammer(), hammer(), hammer()]);
+    const elapsedSeconds = (Date.now() - started) / 1000;
+
+    expect(accepted).toBeLessThanOrEqual(Math.floor(perSecond * elapsedSeconds) + burst);
+    expect(accepted).toBeGreaterThanOrEqual(perSecond * 1.5);
+    expect(limited).toBeGreaterThan(0);
+    const { json } = await control('GET', '/_sandbox/stats');
+    expect(json.endpoints['POST /v1/customers']).toEqual({
+      requests: accepted + limited,
+      rateLimited: limited,
+      statuses: { '200': accepted, '429': limited },
+    });
+  });
+
+  it('refuses an invalid rate limit with 400 naming the field', async () => {
+    const { status, json } = await control('POST', '/_sandbox/config', { rateLimit: { perSecond: 0 } });
+    expect(status).toBe(400);
+    expect(json.error.issues).toEqual([expect.objectContaining({ path: 'rateLimit.perSecond' })]);
+  });
+
+  it('starts limited when created with a rate limit, and reset restores it and clears the counts', async () => {
+    await sandbox.close();
+    await start({ rateLimit: { perSecond: 0.001 } });
+    await stripe.customers.create({});
+    await expect(rejectionOf(stripe.customers.create({}))).resolves.toBeInstanceOf(Stripe.errors.StripeRateLimitError);
+
+    await control('POST', '/_sandbox/reset');
+    const { json } = await control('GET', '/_sandbox/stats');
+    expect(json).toEqual({
+      rateLimit: { perSecond: 0.001, burst: 1 },
+      totals: { requests: 0, rateLimited: 0, statuses: {} },
+      endpoints: {},
+    });
+    await expect(stripe.customers.create({})).resolves.toMatchObject({ object: 'customer' });
   });
 });
 
