@@ -1,5 +1,4 @@
-import { isBelowProviderMinimum } from './minimum-charge';
-import { ProviderAmountFailureCode, toProviderAmount } from './provider-amount';
+import { ProviderAmountFailureCode, isBelowProviderMinimum, toProviderAmount } from '@billing/provider-units';
 
 /**
  * What to do with one charge request (InvoiceGenerated = attempt 1, ChargeRetryRequested =
