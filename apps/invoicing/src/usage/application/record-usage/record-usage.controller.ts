@@ -11,7 +11,8 @@ export const usageRecordSchema = z
     accountId: fields.uuid,
     sku: z.string().min(1).max(100),
     resourceId: z.string().min(1).max(200),
-    quantity: z.string().regex(/^\d+(\.\d+)?$/, { message: 'must be a non-negative decimal number string' }),
+    /** 0 to 10^12, at most 9 decimals: the same bound as UsageRecorded (fields.LIMITS). */
+    quantity: fields.usageQuantity,
     occurredAt: fields.utcInstant,
   })
   .strict();
