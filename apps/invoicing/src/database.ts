@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
 import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
+import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764300000130-usage-id-per-account.migration';
 
 /**
  * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
@@ -8,4 +9,4 @@ import { InvoicingSchema1764300000100 } from './infrastructure/migrations/176430
  * statements), so it maps no entities.
  */
 export const invoicingEntities: DataSourceOptions['entities'] = [];
-export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100];
+export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100, UsageIdPerAccount1764300000130];

@@ -1,3 +1,4 @@
+import { ManualCollection1764300000230 } from './infrastructure/migrations/1764300000230-manual-collection.migration';
 import { PaymentsSchema1764300000200 } from './infrastructure/migrations/1764300000200-payments-schema';
 
 /**
@@ -6,4 +7,4 @@ import { PaymentsSchema1764300000200 } from './infrastructure/migrations/1764300
  * ON CONFLICT statements), so it maps no entities.
  */
 export const paymentsEntities: (new () => object)[] = [];
-export const paymentsMigrations = [PaymentsSchema1764300000200];
+export const paymentsMigrations = [PaymentsSchema1764300000200, ManualCollection1764300000230];

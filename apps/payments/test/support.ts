@@ -10,7 +10,7 @@ import { INestApplication } from '@nestjs/common';
 import { Admin, Consumer, Producer } from 'kafkajs';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { BillingEvent, ChargeRetryRequestedV1, Envelope, InvoiceGeneratedV1, TOPICS, createEvent, parseEvent } from '@billing/events';
+import { BillingEvent, ChargeRetryRequestedV1, Envelope, InvoiceCollection, InvoiceGeneratedV1, TOPICS, createEvent, parseEvent } from '@billing/events';
 import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
@@ -148,6 +148,8 @@ export interface InvoiceSpec {
   totalMinor?: number;
   paymentMethodId?: string | null;
   providerCustomerId?: string | null;
+  /** InvoiceGenerated.collection; absent (as on invoices issued before the field) unless given. */
+  collection?: InvoiceCollection;
 }
 
 export function invoiceGenerated(spec: InvoiceSpec = {}): Envelope & { payload: { invoiceId: string } } {
@@ -184,6 +186,7 @@ export function invoiceGenerated(spec: InvoiceSpec = {}): Envelope & { payload: 
         paymentMethodId: spec.paymentMethodId === undefined ? 'pm_card_visa' : spec.paymentMethodId,
       },
       requiresCharge: totalMinor > 0,
+      ...(spec.collection === undefined ? {} : { collection: spec.collection }),
     },
   );
 }

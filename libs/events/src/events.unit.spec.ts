@@ -78,6 +78,7 @@ const VALID: Record<string, unknown> = {
     customer,
     payment: { providerCustomerId: 'cus_123', paymentMethodId: 'pm_card_visa' },
     requiresCharge: true,
+    collection: 'charge_automatically',
   },
   ChargeSucceeded: {
     invoiceId,
@@ -204,7 +205,15 @@ describe('event contracts', () => {
     ['InvoiceGenerated', ['customer', 'locale'], 'not a locale!', 'payload.customer.locale: must be a BCP 47 locale tag'],
     ['InvoiceGenerated', ['issuedAt'], '2026-12-01 09:00:00', 'payload.issuedAt: must be a UTC ISO-8601 instant'],
     ['MonthCloseRequested', ['period'], '2026-13', 'payload.period: must be a period YYYY-MM'],
-    ['UsageRecorded', ['quantity'], 'a lot', 'payload.quantity: must be a decimal number string'],
+    ['UsageRecorded', ['quantity'], 'a lot', 'payload.quantity: must be a non-negative decimal number string'],
+    ['UsageRecorded', ['quantity'], '1000000000000000000000', 'payload.quantity: must be at most 1000000000000'],
+    ['UsageRecorded', ['quantity'], '1e21', 'payload.quantity: must be a non-negative decimal number string'],
+    ['UsageRecorded', ['quantity'], '1000000000000.000000001', 'payload.quantity: must be at most 1000000000000'],
+    ['UsageRecorded', ['quantity'], '0.0000000001', 'payload.quantity: must have at most 9 digits after the decimal point'],
+    ['UsageRecorded', ['quantity'], '-1', 'payload.quantity: must be a non-negative decimal number string'],
+    ['InvoiceGenerated', ['collection'], 'nothing_due', "payload.collection: collection must be 'nothing_due' exactly when totalMinor is 0"],
+    ['InvoiceGenerated', ['collection'], 'by_carrier_pigeon', 'payload.collection'],
+    ['ChargeSkipped', ['reason'], 'felt_like_it', 'payload.reason'],
     ['InvoiceGenerated', ['invoiceNumber'], undefined, 'payload.invoiceNumber'],
     ['ChargeFailed', ['retryable'], undefined, 'payload.retryable'],
     ['EmailSent', ['messageId'], undefined, 'payload.messageId'],
@@ -216,6 +225,22 @@ describe('event contracts', () => {
       expect(result.reason).toBe('schema_violation');
       expect(result.message).toContain(expected);
     }
+  });
+
+  it('accepts usage quantities up to the limit: 10^12 with at most 9 decimals', () => {
+    for (const quantity of ['0', '1000000000000', '1000000000000.000000000', '000999999999999.999999999', '0.000000001']) {
+      const result = parseEvent(envelope('UsageRecorded', withField(VALID.UsageRecorded, ['quantity'], quantity)));
+      expect({ quantity, ok: result.ok }).toEqual({ quantity, ok: true });
+    }
+  });
+
+  it('accepts an invoice with or without a collection, and a manual_collection skip', () => {
+    const { collection: _absent, ...withoutCollection } = VALID.InvoiceGenerated as Record<string, unknown>;
+    expect(parseEvent(envelope('InvoiceGenerated', withoutCollection)).ok).toBe(true);
+    const manual = withField(VALID.InvoiceGenerated, ['collection'], 'manual_above_provider_maximum');
+    expect(parseEvent(envelope('InvoiceGenerated', manual)).ok).toBe(true);
+    const skipped = withField(VALID.ChargeSkipped, ['reason'], 'manual_collection');
+    expect(parseEvent(envelope('ChargeSkipped', skipped)).ok).toBe(true);
   });
 
   it('rejects an invoice whose total does not equal subtotal minus credit', () => {

@@ -66,6 +66,66 @@ export const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'mu
 /** An exact decimal number as a string (quantities and unit prices finer than a minor unit). */
 export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, { message: 'must be a decimal number string' });
 
+/**
+ * LIMITS. Bounds on the decimals that are multiplied into money, chosen so that real usage fits
+ * with room to spare and a single record or price can never by itself leave a safe integer of
+ * minor units (rating still checks sums: many in-bound records can add up past it).
+ * - usage quantity: 0 to 10^12 (a trillion requests or GB-hours in one record), at most 9
+ *   fractional digits (nano-units);
+ * - unit price: 0 to 10^6 major units, at most 12 fractional digits (per-request prices such as
+ *   0.000000400000);
+ * - monthly cap per resource: 0 to 10^9 major units, at most 12 fractional digits;
+ * - an account's prepaid credit: 0 to 10^15 minor units (below 2^53, with room for sums).
+ */
+export const LIMITS = {
+  usageQuantity: { max: '1000000000000', fractionDigits: 9 },
+  unitPrice: { max: '1000000', fractionDigits: 12 },
+  monthlyCap: { max: '1000000000', fractionDigits: 12 },
+  creditBalanceMinor: { max: 1_000_000_000_000_000 },
+} as const;
+
+const NON_NEGATIVE_DECIMAL = /^\d+(\.\d+)?$/;
+
+/** Compares two non-negative plain decimal strings exactly (no floats): -1, 0 or 1. */
+function compareDecimals(a: string, b: string): number {
+  const [ai, af = ''] = a.split('.');
+  const [bi, bf = ''] = b.split('.');
+  const aInt = ai.replace(/^0+(?=\d)/, '');
+  const bInt = bi.replace(/^0+(?=\d)/, '');
+  if (aInt.length !== bInt.length) return aInt.length < bInt.length ? -1 : 1;
+  const width = Math.max(af.length, bf.length);
+  const x = aInt + af.padEnd(width, '0');
+  const y = bInt + bf.padEnd(width, '0');
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A non-negative decimal string of at most `fractionDigits` decimals, at most `max`. */
+export function boundedDecimal(limit: { readonly max: string; readonly fractionDigits: number }) {
+  return z
+    .string()
+    .regex(NON_NEGATIVE_DECIMAL, { message: 'must be a non-negative decimal number string' })
+    .refine((s) => (s.split('.')[1] ?? '').length <= limit.fractionDigits, {
+      message: `must have at most ${limit.fractionDigits} digits after the decimal point`,
+    })
+    .refine((s) => compareDecimals(s, limit.max) <= 0, { message: `must be at most ${limit.max}` });
+}
+
+/** A usage record's quantity (HTTP upload and UsageRecorded alike). */
+export const usageQuantity = boundedDecimal(LIMITS.usageQuantity);
+
+/** A product's unit price in major units. */
+export const unitPrice = boundedDecimal(LIMITS.unitPrice);
+
+/** A product's monthly cap per resource in major units. */
+export const monthlyCap = boundedDecimal(LIMITS.monthlyCap);
+
+/** An account's prepaid credit in minor units. */
+export const creditBalanceMinor = z
+  .number()
+  .int({ message: 'must be an integer amount of minor units' })
+  .min(0, { message: 'must not be negative' })
+  .max(LIMITS.creditBalanceMinor.max, { message: `must be at most ${LIMITS.creditBalanceMinor.max}` });
+
 export const uuid = z.string().uuid({ message: 'must be a UUID' });
 
 export const email = z.string().email({ message: 'must be an email address' });

@@ -1,7 +1,7 @@
 export { EventContract, PayloadOf, defineEvent } from './contract';
 export { Envelope, envelopeSchema } from './envelope';
 export * as fields from './fields';
-export { CustomerSnapshot, isBcp47Locale, isIanaTimeZone } from './fields';
+export { CustomerSnapshot, LIMITS, isBcp47Locale, isIanaTimeZone } from './fields';
 export {
   BillingEvent,
   CONTRACTS,
@@ -25,7 +25,7 @@ export { ChargeSkippedV1 } from './events/charge-skipped.v1';
 export { ChargeSucceededV1 } from './events/charge-succeeded.v1';
 export { EmailFailedV1 } from './events/email-failed.v1';
 export { EmailSentV1, emailTemplate } from './events/email-sent.v1';
-export { InvoiceGeneratedV1, invoiceLineV1 } from './events/invoice-generated.v1';
+export { InvoiceCollection, InvoiceGeneratedV1, invoiceCollectionV1, invoiceLineV1 } from './events/invoice-generated.v1';
 export { MonthCloseCompletedV1 } from './events/month-close-completed.v1';
 export { MonthCloseProgressedV1 } from './events/month-close-progressed.v1';
 export { MonthCloseRequestedV1 } from './events/month-close-requested.v1';

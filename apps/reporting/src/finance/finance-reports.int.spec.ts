@@ -8,6 +8,7 @@ import request from 'supertest';
 import {
   AccountHoldPlacedV1,
   ChargeFailedV1,
+  ChargeSkippedV1,
   ChargeSucceededV1,
   EmailSentV1,
   Envelope,
@@ -545,6 +546,76 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
       async () => (await runtime.dataSource.query('SELECT 1 FROM projection_events WHERE event_id = $1', [usage.eventId])).length === 1,
       { what: 'a live event projected under generation 3' },
     );
+  });
+
+  it('keeps a JPY and a KWD invoice skipped for manual collection outstanding, and reconciles them', async () => {
+    const meta = (accountId: string, at: string) => ({ eventId: randomUUID(), occurredAt: at, producer: 'test', accountId, correlationId: 'manual', causationId: null });
+    // one unit past Stripe's eight-digit maximum: ¥100,000,000 and 100,000.000 KWD
+    const cases = [
+      { accountId: 'acct-big-jpy', currency: 'JPY', number: 'INV-2026-09-0001' },
+      { accountId: 'acct-big-kwd', currency: 'KWD', number: 'INV-2026-09-0002' },
+    ].map((c) => ({ ...c, invoiceId: randomUUID(), totalMinor: 100_000_000 }));
+    await produce(
+      cases.flatMap((c) => [
+        {
+          topic: TOPICS.invoices,
+          event: createEvent(InvoiceGeneratedV1, meta(c.accountId, '2026-10-01T00:01:00.000Z'), {
+            ...scenario.invoices[0].payload,
+            invoiceId: c.invoiceId,
+            invoiceNumber: c.number,
+            runId: randomUUID(),
+            period: '2026-09',
+            periodStart: '2026-09-01T00:00:00.000Z',
+            periodEnd: '2026-10-01T00:00:00.000Z',
+            currency: c.currency as 'JPY',
+            subtotalMinor: c.totalMinor,
+            creditAppliedMinor: 0,
+            totalMinor: c.totalMinor,
+            issuedAt: '2026-10-01T00:01:00.000Z',
+            dueAt: '2026-10-15T00:00:00.000Z',
+            lines: [{ ...scenario.invoices[0].payload.lines[0], lineId: `${c.number}-0`, amountMinor: c.totalMinor }],
+            requiresCharge: true,
+            collection: 'manual_above_provider_maximum',
+          }),
+        },
+        {
+          topic: TOPICS.payments,
+          event: createEvent(ChargeSkippedV1, meta(c.accountId, '2026-10-01T00:02:00.000Z'), {
+            invoiceId: c.invoiceId,
+            invoiceNumber: c.number,
+            reason: 'manual_collection',
+            amountMinor: c.totalMinor,
+            currency: c.currency as 'JPY',
+            skippedAt: '2026-10-01T00:02:00.000Z',
+          }),
+        },
+        {
+          topic: TOPICS.notifications,
+          event: createEvent(EmailSentV1, meta(c.accountId, '2026-10-01T00:03:00.000Z'), {
+            emailKey: `invoice:${c.invoiceId}`,
+            template: 'invoice',
+            subjectId: c.invoiceId,
+            invoiceId: c.invoiceId,
+            messageId: `<${c.invoiceId}@billing.test>`,
+            sentAt: '2026-10-01T00:03:00.000Z',
+          }),
+        },
+      ]),
+    );
+    await waitForProjection();
+
+    const balances = await runtime.dataSource.query(
+      `SELECT currency, total_minor::int AS total, collected_minor::int AS collected, outstanding_minor::int AS outstanding, outcomes
+       FROM invoice_balances WHERE period = '2026-09' ORDER BY currency`,
+    );
+    expect(balances).toEqual([
+      { currency: 'JPY', total: 100_000_000, collected: 0, outstanding: 100_000_000, outcomes: 1 },
+      { currency: 'KWD', total: 100_000_000, collected: 0, outstanding: 100_000_000, outcomes: 1 },
+    ]);
+    const { body } = await get('/v1/reports/reconciliation?period=2026-09').expect(200);
+    expect(body.counts).toMatchObject({ invoicesWithoutChargeOutcome: 0, invoicesWithoutInvoiceEmail: 0, invoicesWhoseLinesDoNotAddUp: 0, totalsThatDoNotAddUp: 0 });
+    const ledger = await get('/v1/reports/accounts/acct-big-kwd/ledger').expect(200);
+    expect(JSON.stringify(ledger.body)).toContain('manual_collection');
   });
 
   it('lists what does not reconcile: missing outcomes and emails, orphan charges, idle holds, bad totals', async () => {

@@ -5,7 +5,9 @@ import { TOPICS } from '../topics';
 
 /**
  * No provider call was made for the invoice, and why: nothing to collect (zero total or
- * already paid) or below the provider's minimum charge for the currency. Key: accountId.
+ * already paid), below the provider's minimum charge for the currency, no payment method, or
+ * `manual_collection` (invoicing marked the invoice for collection by hand, e.g. above the
+ * provider's maximum; the amount stays outstanding). Key: accountId.
  */
 export const ChargeSkippedV1 = defineEvent(
   'ChargeSkipped',
@@ -14,7 +16,7 @@ export const ChargeSkippedV1 = defineEvent(
   z.object({
     invoiceId: uuid,
     invoiceNumber: z.string().min(1),
-    reason: z.enum(['nothing_to_collect', 'below_provider_minimum', 'no_payment_method']),
+    reason: z.enum(['nothing_to_collect', 'below_provider_minimum', 'no_payment_method', 'manual_collection']),
     amountMinor: nonNegativeMinorAmount,
     currency: currencyCode,
     skippedAt: utcInstant,

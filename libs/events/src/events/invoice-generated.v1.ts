@@ -26,6 +26,19 @@ export const invoiceLineV1 = z.object({
 });
 
 /**
+ * How the invoice is to be collected, decided by invoicing at issue:
+ * - `charge_automatically`: payments charges the saved payment method;
+ * - `nothing_due`: the total is zero;
+ * - `manual_above_provider_maximum`: the total is more than the provider can charge in one
+ *   payment; payments makes no provider call and finance collects it by hand.
+ * Additive and optional in v1: an event without it is treated as before (charged when
+ * `requiresCharge`). More manual reasons will be added as `manual_*`/named values; a consumer
+ * must treat any value other than `charge_automatically` and `nothing_due` as "do not charge".
+ */
+export const invoiceCollectionV1 = z.enum(['charge_automatically', 'nothing_due', 'manual_above_provider_maximum']);
+export type InvoiceCollection = z.infer<typeof invoiceCollectionV1>;
+
+/**
  * An immutable invoice was issued. Carries the full snapshot payments and notifications
  * need, so that neither ever calls invoicing back. Key: accountId.
  */
@@ -54,6 +67,7 @@ export const InvoiceGeneratedV1 = defineEvent(
         paymentMethodId: z.string().min(1).nullable(),
       }),
       requiresCharge: z.boolean(),
+      collection: invoiceCollectionV1.optional(),
     })
     .refine((p) => p.totalMinor === p.subtotalMinor - p.creditAppliedMinor, {
       message: 'totalMinor must equal subtotalMinor - creditAppliedMinor',
@@ -62,5 +76,9 @@ export const InvoiceGeneratedV1 = defineEvent(
     .refine((p) => p.requiresCharge === p.totalMinor > 0, {
       message: 'requiresCharge must be true exactly when totalMinor > 0',
       path: ['requiresCharge'],
+    })
+    .refine((p) => p.collection === undefined || (p.collection === 'nothing_due') === (p.totalMinor === 0), {
+      message: "collection must be 'nothing_due' exactly when totalMinor is 0",
+      path: ['collection'],
     }),
 );

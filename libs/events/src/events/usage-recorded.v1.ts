@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract';
-import { decimalString, utcInstant } from '../fields';
+import { usageQuantity, utcInstant } from '../fields';
 import { TOPICS } from '../topics';
 
 /** A usage record uploaded over Kafka; `usageId` is the client's id, so a retried upload counts once. Key: accountId. */
@@ -12,7 +12,8 @@ export const UsageRecordedV1 = defineEvent(
     usageId: z.string().min(1).max(200),
     sku: z.string().min(1),
     resourceId: z.string().min(1),
-    quantity: decimalString,
+    /** 0 to 10^12, at most 9 decimals (LIMITS in fields.ts); tightened from any decimal string. */
+    quantity: usageQuantity,
     occurredAt: utcInstant,
   }),
 );

@@ -12,11 +12,8 @@ export const accountFieldSchemas = {
   locale: fields.bcp47Locale,
   providerCustomerId: optionalReference,
   paymentMethodId: optionalReference,
-  creditBalanceMinor: z
-    .number()
-    .int({ message: 'must be an integer amount of minor units' })
-    .min(0, { message: 'must not be negative' })
-    .refine((n) => Number.isSafeInteger(n), { message: 'must be a safe integer' }),
+  /** 0 to 10^15 minor units (fields.LIMITS). */
+  creditBalanceMinor: fields.creditBalanceMinor,
   status: z.enum(['active', 'closed']),
 };
 

@@ -40,6 +40,7 @@ describe('accounts and price list API (real PostgreSQL and Kafka)', () => {
     ['locale', { locale: 'en_US_bad!' }, 'body.locale'],
     ['creditBalanceMinor', { creditBalanceMinor: 10.5 }, 'body.creditBalanceMinor'],
     ['creditBalanceMinor', { creditBalanceMinor: -1 }, 'body.creditBalanceMinor'],
+    ['creditBalanceMinor', { creditBalanceMinor: 1_000_000_000_000_001 }, 'body.creditBalanceMinor'],
   ])('refuses an account with a bad %s with a 400 naming the field and writes nothing', async (_field, bad, named) => {
     const before = await count();
     const response = await api(service.url, 'POST', '/v1/accounts', account(bad));
@@ -111,5 +112,17 @@ describe('accounts and price list API (real PostgreSQL and Kafka)', () => {
     expect(bad.body.message).toContain('body.prices');
     const badPrice = await api(service.url, 'PUT', '/v1/products/gpu.bad', { description: 'x', unit: 'hour', prices: { USD: { unitPrice: '1e-3' } } });
     expect(badPrice.body.message).toContain('body.prices.USD.unitPrice');
+  });
+
+  it.each([
+    ['a unit price above 10^6', { JPY: { unitPrice: '1000000.5' } }, 'body.prices.JPY.unitPrice'],
+    ['a unit price with 13 decimals', { KWD: { unitPrice: '0.0000000000001' } }, 'body.prices.KWD.unitPrice'],
+    ['a monthly cap above 10^9', { KWD: { unitPrice: '1', monthlyCapPerResource: '1000000001' } }, 'body.prices.KWD.monthlyCapPerResource'],
+  ])('refuses a product with %s, naming the field, and keeps the price list as it was', async (_what, prices, named) => {
+    const response = await api(service.url, 'PUT', '/v1/products/bounds.test', { description: 'Bounds', unit: 'hour', prices });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toContain(named);
+    const after = await api(service.url, 'GET', '/v1/products');
+    expect(after.body.items.find((p: { sku: string }) => p.sku === 'bounds.test')).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
-import { PayloadOf, InvoiceGeneratedV1 } from '@billing/events';
-import { money, collectibleIncrementMinor } from '@billing/money';
+import { InvoiceCollection, InvoiceGeneratedV1, PayloadOf } from '@billing/events';
+import { collectibleIncrementMinor, money } from '@billing/money';
+import { isAboveProviderMaximum } from '@billing/provider-units';
 import { Period, isPeriod, periodBounds } from './billing-period';
-import { InvoiceLine } from './rating';
+import { AmountOutOfRange, InvoiceLine, sumLineAmounts } from './rating';
 
 export type InvoiceGeneratedPayload = PayloadOf<typeof InvoiceGeneratedV1>;
 
@@ -41,7 +42,19 @@ export type InvoiceDecision =
       /** Credit left on the account after this invoice: balance minus what was applied. */
       readonly creditRemainingMinor: number;
     }
-  | { readonly ok: false; readonly code: 'period_not_ended'; readonly periodEnd: string; readonly issuedAt: string };
+  | { readonly ok: false; readonly code: 'period_not_ended'; readonly periodEnd: string; readonly issuedAt: string }
+  | AmountOutOfRange;
+
+/**
+ * How the invoice will be collected. A total the provider cannot charge in one payment (Stripe:
+ * eight digits of its unit, per currency) is issued all the same, but for collection by hand:
+ * payments skips it without calling the provider, and the amount stays outstanding.
+ */
+export function decideCollection(totalMinor: number, currency: string): InvoiceCollection {
+  if (totalMinor === 0) return 'nothing_due';
+  if (isAboveProviderMaximum(totalMinor, currency)) return 'manual_above_provider_maximum';
+  return 'charge_automatically';
+}
 
 function utcInstant(iso: string): DateTime {
   const parsed = DateTime.fromISO(iso, { zone: 'utc' });
@@ -74,10 +87,9 @@ export function decideInvoice(input: DecideInvoiceInput): InvoiceDecision {
     return { ok: false, code: 'period_not_ended', periodEnd: end, issuedAt };
   }
 
-  const subtotalMinor = money(
-    lines.reduce((sum, line) => sum + line.amountMinor, 0),
-    account.currency,
-  ).amountMinor;
+  const subtotal = sumLineAmounts(lines, credit.currency);
+  if (!subtotal.ok) return subtotal;
+  const subtotalMinor = subtotal.amountMinor;
   // Credit is spent in collectible increments so that the total stays collectible (10 fils for KWD).
   const increment = collectibleIncrementMinor(account.currency);
   const creditAppliedMinor = Math.min(credit.amountMinor - (credit.amountMinor % increment), subtotalMinor);
@@ -100,6 +112,7 @@ export function decideInvoice(input: DecideInvoiceInput): InvoiceDecision {
     customer: { name: account.name, email: account.email, timeZone: account.timeZone, locale: account.locale },
     payment: { providerCustomerId: account.providerCustomerId, paymentMethodId: account.paymentMethodId },
     requiresCharge: totalMinor > 0,
+    collection: decideCollection(totalMinor, credit.currency),
   };
   return { ok: true, invoice, creditRemainingMinor: credit.amountMinor - creditAppliedMinor };
 }

@@ -75,6 +75,7 @@ describe('issuing the month-close invoice', () => {
       customer: { name: 'Ada Lovelace', email: 'ada@example.com', timeZone: 'America/Los_Angeles', locale: 'en-US' },
       payment: { providerCustomerId: 'cus_123', paymentMethodId: 'pm_card_visa' },
       requiresCharge: true,
+      collection: 'charge_automatically',
     });
     expect(creditRemainingMinor).toBe(0);
   });
@@ -182,6 +183,37 @@ describe('issuing the month-close invoice', () => {
     expect(InvoiceGeneratedV1.schema.safeParse(kwd.invoice).success).toBe(true);
     // credit is spent in tens of fils, so the total stays collectible; 5 fils stay on the account
     expect([kwd.invoice.creditAppliedMinor, kwd.invoice.totalMinor, kwd.creditRemainingMinor]).toEqual([50, 130, 5]);
+  });
+});
+
+describe('deciding how an invoice is collected', () => {
+  it.each([
+    // Stripe's eight-digit maximum: JPY 99,999,999 yen; KWD 99,999.990 (tens of fils)
+    ['JPY', 99_999_999, 'charge_automatically'],
+    ['JPY', 100_000_000, 'manual_above_provider_maximum'],
+    ['KWD', 99_999_990, 'charge_automatically'],
+    ['KWD', 100_000_000, 'manual_above_provider_maximum'],
+    ['JPY', 0, 'nothing_due'],
+    ['KWD', 0, 'nothing_due'],
+  ])('a %s total of %p minor units is collected: %s', (currency, totalMinor, collection) => {
+    const lines = totalMinor === 0 ? [] : [line(totalMinor)];
+    const { invoice } = decided({ account: account({ currency, timeZone: 'Asia/Tokyo' }), lines });
+    expect(invoice).toMatchObject({ totalMinor, collection, requiresCharge: totalMinor > 0 });
+    expect(InvoiceGeneratedV1.schema.safeParse(invoice).success).toBe(true);
+  });
+
+  it('decides on the total after credit: credit can bring an invoice back within the provider maximum', () => {
+    const { invoice } = decided({ account: account({ currency: 'JPY', creditBalanceMinor: 10 }), lines: [line(100_000_005)] });
+    expect(invoice).toMatchObject({ totalMinor: 99_999_995, collection: 'charge_automatically' });
+  });
+
+  it.each([
+    ['JPY', '9007199254740992'],
+    ['KWD', '9007199254740.992'],
+  ])('reports a %s subtotal beyond a safe integer of minor units instead of throwing', (currency, amount) => {
+    const lines = [line(Number.MAX_SAFE_INTEGER), line(1, 'srv-2')];
+    const decision = decideInvoice(input({ account: account({ currency }), lines }));
+    expect(decision).toEqual({ ok: false, code: 'amount_out_of_range', lineId: null, amount, currency });
   });
 });
 

@@ -81,7 +81,23 @@ export type RatingFailure =
       readonly period: Period;
     }
   | { readonly ok: false; readonly code: 'usage_conflict'; readonly usageId: string }
-  | { readonly ok: false; readonly code: 'negative_quantity'; readonly lineId: string; readonly quantity: string };
+  | { readonly ok: false; readonly code: 'negative_quantity'; readonly lineId: string; readonly quantity: string }
+  | AmountOutOfRange;
+
+/**
+ * A line, or the sum of an invoice's lines, would not fit a safe integer of minor units. The
+ * edge bounds each record and price, but many in-bound records can still add up past it: the
+ * account is reported, never rated with a wrong amount (and rating never throws for it).
+ */
+export interface AmountOutOfRange {
+  readonly ok: false;
+  readonly code: 'amount_out_of_range';
+  /** The line that overflowed; null when the lines fit but their sum does not. */
+  readonly lineId: string | null;
+  /** The exact amount in major units of `currency`. */
+  readonly amount: string;
+  readonly currency: string;
+}
 
 export type RatingResult = { readonly ok: true; readonly lines: InvoiceLine[] } | RatingFailure;
 
@@ -109,14 +125,35 @@ export function lineIdOf(sku: string, resourceId: string, usagePeriod: Period): 
   return `${sku}:${resourceId}:${usagePeriod}`;
 }
 
-/** The one rounding of a line: exact major amount -> collectible increments, half away from zero. */
-export function roundLineAmount(amount: Decimal.Value, currency: string): number {
+/**
+ * The one rounding of a line: exact major amount -> collectible increments, half away from zero.
+ * Null when the rounded amount is not a safe integer of minor units.
+ */
+export function roundLineAmount(amount: Decimal.Value, currency: string): number | null {
   const exponent = minorUnitExponent(currency);
   const increment = collectibleIncrementMinor(currency);
   const increments = new Exact(amount).times(new Exact(10).pow(exponent)).dividedBy(increment).toDecimalPlaces(0, Exact.ROUND_HALF_UP);
+  if (increments.times(increment).abs().greaterThan(Number.MAX_SAFE_INTEGER)) return null;
   const rounded = increments.times(increment).dividedBy(new Exact(10).pow(exponent));
   // Already on the minor-unit grid, so the money library's own half-up rounding is the identity here.
   return majorDecimalToMinor(rounded.toFixed(exponent), currency).amountMinor;
+}
+
+/** The sum of lines' minor amounts, or `amount_out_of_range` when it leaves a safe integer. */
+export function sumLineAmounts(
+  lines: readonly { readonly amountMinor: number }[],
+  currency: string,
+): { readonly ok: true; readonly amountMinor: number } | AmountOutOfRange {
+  let sum = 0;
+  for (const line of lines) {
+    sum += line.amountMinor;
+    if (!Number.isSafeInteger(sum)) {
+      const exact = lines.reduce((total, l) => total.plus(l.amountMinor), new Exact(0));
+      const amount = decimalString(exact.dividedBy(new Exact(10).pow(minorUnitExponent(currency))));
+      return { ok: false, code: 'amount_out_of_range', lineId: null, amount, currency };
+    }
+  }
+  return { ok: true, amountMinor: sum };
 }
 
 interface Group {
@@ -223,6 +260,10 @@ export function rateUsage(input: RateUsageInput): RatingResult {
     const capped = cap !== null && billedAfter.greaterThan(cap);
     const amount = capped ? Exact.max(cap.minus(Exact.min(billedBefore, cap)), 0) : billedAfter.minus(billedBefore);
 
+    const amountMinor = roundLineAmount(amount, currency);
+    if (amountMinor === null) {
+      return { ok: false, code: 'amount_out_of_range', lineId, amount: decimalString(amount), currency };
+    }
     lines.push({
       lineId,
       sku: group.sku,
@@ -233,10 +274,12 @@ export function rateUsage(input: RateUsageInput): RatingResult {
       unit: product.unit,
       quantity: decimalString(group.quantity),
       unitPrice: price.unitPrice,
-      amountMinor: roundLineAmount(amount, currency),
+      amountMinor,
       capped,
       usagePeriod: group.usagePeriod,
     });
   }
+  const subtotal = sumLineAmounts(lines, currency);
+  if (!subtotal.ok) return subtotal;
   return { ok: true, lines };
 }

@@ -258,6 +258,58 @@ describe('rating usage into invoice lines', () => {
     });
   });
 
+  describe('amounts that would leave a safe integer of minor units', () => {
+    // The edge bounds: a quantity up to 10^12, a unit price up to 10^6 major units.
+    const bulk: Product = {
+      sku: 'bulk',
+      description: 'Bulk transfer',
+      unit: 'GB-month',
+      prices: { JPY: { unitPrice: '1000000' }, KWD: { unitPrice: '1000' } },
+    };
+    const modest: Product = {
+      sku: 'modest',
+      description: 'Modest transfer',
+      unit: 'GB-month',
+      prices: { JPY: { unitPrice: '1000' }, KWD: { unitPrice: '1' } },
+    };
+    const maxQuantity = '1000000000000';
+
+    it.each([
+      // JPY 10^6 × 10^12 = 10^18 yen; KWD 1,000 × 10^12 = 10^15 KWD = 10^18 fils
+      ['JPY', '1000000000000000000'],
+      ['KWD', '1000000000000000'],
+    ])('reports a %s line beyond a safe integer instead of throwing', (currency, amount) => {
+      const result = rateUsage({ currency, products: [bulk], usage: [usage('bulk', 'b-1', maxQuantity)], period: '2026-11' });
+      expect(result).toEqual({ ok: false, code: 'amount_out_of_range', lineId: 'bulk:b-1:2026-11', amount, currency });
+    });
+
+    it.each([
+      // ten lines of 10^15 minor units each (JPY 1,000 × 10^12; KWD 1 × 10^12 = 10^15 fils): each fits, the sum does not
+      ['JPY', '10000000000000000'],
+      ['KWD', '10000000000000'],
+    ])('reports a %s subtotal beyond a safe integer although every line fits', (currency, amount) => {
+      const records = Array.from({ length: 10 }, (_, i) => usage('modest', `m-${i}`, maxQuantity));
+      const result = rateUsage({ currency, products: [modest], usage: records, period: '2026-11' });
+      expect(result).toEqual({ ok: false, code: 'amount_out_of_range', lineId: null, amount, currency });
+    });
+
+    it.each(['JPY', 'KWD'])('reports a %s line that many in-bound records sum past the limit', (currency) => {
+      const records = Array.from({ length: 10 }, () => usage('modest', 'm-1', maxQuantity));
+      const result = rateUsage({ currency, products: [modest], usage: records, period: '2026-11' });
+      expect(result).toMatchObject({ ok: false, code: 'amount_out_of_range', lineId: 'modest:m-1:2026-11' });
+    });
+
+    it.each([
+      ['JPY', 9_000_000_000_000_000],
+      ['KWD', 9_000_000_000_000_000],
+    ])('still rates a %s line just inside the limit', (currency, amountMinor) => {
+      const price = currency === 'JPY' ? '9000' : '9';
+      const product: Product = { ...modest, prices: { [currency]: { unitPrice: price } } };
+      const result = rateUsage({ currency, products: [product], usage: [usage('modest', 'm-1', maxQuantity)], period: '2026-11' });
+      expect(result).toMatchObject({ ok: true, lines: [{ amountMinor }] });
+    });
+  });
+
   it('rates an account without usage to no lines', () => {
     expect(rateUsage({ currency: 'USD', products, usage: [], period: '2026-11' })).toEqual({ ok: true, lines: [] });
   });

@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { fields } from '@billing/events';
 
-const nonNegativeDecimal = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, { message: 'must be a non-negative decimal number string' });
-
+/** Bounded so that rating can never meet a price or cap that alone overflows (fields.LIMITS). */
 export const productPriceSchema = z
   .object({
-    /** Major units, may be finer than the minor unit, e.g. "0.00744". */
-    unitPrice: nonNegativeDecimal,
-    monthlyCapPerResource: nonNegativeDecimal.nullable().optional(),
+    /** Major units, may be finer than the minor unit, e.g. "0.00744"; at most 10^6, 12 decimals. */
+    unitPrice: fields.unitPrice,
+    /** Major units; at most 10^9, 12 decimals. */
+    monthlyCapPerResource: fields.monthlyCap.nullable().optional(),
   })
   .strict();
 

@@ -20,9 +20,19 @@ export interface UnbilledUsageRow {
   occurred_at: Date;
 }
 
+/** The facts of a usage record that must match when its id (per account) arrives again. */
+export type UsageFact = 'sku' | 'resourceId' | 'quantity' | 'occurredAt';
+
+export interface UsageFactConflict {
+  /** Position of the record in the rows given. */
+  index: number;
+  differing: UsageFact[];
+}
+
 export const usageRepository = {
   /**
-   * Bulk insert; a usage id already stored is skipped (a retried upload counts once). A record
+   * Bulk insert; a usage id the account already stored is skipped (`usageConflicts` tells a
+   * retry from a record that changed its facts). A record
    * whose period already has an invoice for the account is flagged late: it stays unbilled and
    * the account's next invoice bills it on its own labelled line.
    */
@@ -34,7 +44,7 @@ export const usageRepository = {
               EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = r.account_id AND i.period = r.usage_period)
        FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::text[])
          AS r(usage_id, account_id, sku, resource_id, quantity, occurred_at, usage_period)
-       ON CONFLICT (usage_id) DO NOTHING
+       ON CONFLICT (account_id, usage_id) DO NOTHING
        RETURNING late`,
       [
         rows.map((r) => r.usageId),
@@ -48,6 +58,47 @@ export const usageRepository = {
       ],
     );
     return { inserted: result.length, late: result.filter((r) => r.late).length };
+  },
+
+  /**
+   * Rows whose (account, usage id) is stored with other facts: an earlier upload, an earlier
+   * record of the same batch, or a concurrent upload that committed first (each statement reads
+   * what has committed). Compared by PostgreSQL as stored: quantity as numeric (12.5 = 12.50),
+   * occurredAt as an instant to the microsecond, sku and resourceId as text.
+   */
+  async usageConflicts(manager: EntityManager, rows: readonly NewUsageRow[]): Promise<UsageFactConflict[]> {
+    if (rows.length === 0) return [];
+    const found: { idx: number; sku: boolean; resource_id: boolean; quantity: boolean; occurred_at: boolean }[] = await manager.query(
+      `SELECT r.idx, u.sku <> r.sku AS sku, u.resource_id <> r.resource_id AS resource_id,
+              u.quantity <> r.quantity AS quantity, u.occurred_at <> r.occurred_at AS occurred_at
+       FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::timestamptz[])
+         AS r(idx, account_id, usage_id, sku, resource_id, quantity, occurred_at)
+       JOIN usage_records u ON u.account_id = r.account_id AND u.usage_id = r.usage_id
+       WHERE u.sku <> r.sku OR u.resource_id <> r.resource_id OR u.quantity <> r.quantity OR u.occurred_at <> r.occurred_at
+       ORDER BY r.idx`,
+      [
+        rows.map((_, i) => i),
+        rows.map((r) => r.accountId),
+        rows.map((r) => r.usageId),
+        rows.map((r) => r.sku),
+        rows.map((r) => r.resourceId),
+        rows.map((r) => r.quantity),
+        rows.map((r) => r.occurredAt),
+      ],
+    );
+    return found.map((f) => ({
+      index: f.idx,
+      differing: (
+        [
+          ['sku', f.sku],
+          ['resourceId', f.resource_id],
+          ['quantity', f.quantity],
+          ['occurredAt', f.occurred_at],
+        ] as const
+      )
+        .filter(([, differs]) => differs)
+        .map(([fact]) => fact),
+    }));
   },
 
   /**
@@ -67,12 +118,14 @@ export const usageRepository = {
     );
   },
 
+  /** Usage ids are unique per account: the invoice (inserted before this) names the account. */
   async markBilled(manager: EntityManager, billed: readonly { usageId: string; invoiceId: string }[]): Promise<void> {
     if (billed.length === 0) return;
     await manager.query(
       `UPDATE usage_records u SET billed_invoice_id = b.invoice_id
        FROM unnest($1::text[], $2::uuid[]) AS b(usage_id, invoice_id)
-       WHERE u.usage_id = b.usage_id AND u.billed_invoice_id IS NULL`,
+       JOIN invoices i ON i.invoice_id = b.invoice_id
+       WHERE u.account_id = i.account_id AND u.usage_id = b.usage_id AND u.billed_invoice_id IS NULL`,
       [billed.map((b) => b.usageId), billed.map((b) => b.invoiceId)],
     );
   },

@@ -36,7 +36,10 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
   switch (event.type) {
     case 'InvoiceGenerated': {
       const p = event.payload;
-      const charged = p.requiresCharge && p.payment.paymentMethodId !== null;
+      // Invoicing may mark an invoice for collection by hand (e.g. above the provider's maximum):
+      // payments will not charge it, so the email must not promise a charge. Absent = as before.
+      const manualCollection = p.requiresCharge && p.collection !== undefined && p.collection !== 'charge_automatically';
+      const charged = p.requiresCharge && p.payment.paymentMethodId !== null && !manualCollection;
       return {
         template: 'invoice',
         subjectId: p.invoiceId,
@@ -47,7 +50,8 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
           ...p,
           hasCredit: p.creditAppliedMinor > 0,
           willCharge: charged,
-          mustPay: p.requiresCharge && !charged,
+          mustPay: p.requiresCharge && !charged && !manualCollection,
+          manualCollection,
           nothingDue: !p.requiresCharge,
           lines: p.lines.map((line) => ({ ...line, lateUsage: line.usagePeriod !== p.period })),
         },

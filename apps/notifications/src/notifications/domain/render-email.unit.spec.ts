@@ -101,6 +101,25 @@ describe('renderEmail', () => {
     expect(email.html).toContain(`<strong>${shown}</strong>`);
   });
 
+  it.each([
+    ['JPY', 100_000_000, 'ja-JP', 'Asia/Tokyo'],
+    ['KWD', 100_000_000, 'en-US', 'Asia/Kuwait'],
+  ])('does not promise an automatic charge for a %s invoice of %i minor units marked for manual collection', (currency, totalMinor, locale, timeZone) => {
+    const base = invoiceIn(currency as 'USD', totalMinor, { locale, timeZone });
+    const event = { ...base, payload: { ...base.payload, collection: 'manual_above_provider_maximum' as const } };
+    expect(parseEvent(event)).toMatchObject({ ok: true });
+
+    const email = renderEmail(templates, event);
+
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain('This invoice will not be charged automatically; we will contact you about payment.');
+      expect(body).not.toContain('We will charge');
+      expect(body).not.toContain('Please pay');
+    }
+    // the same invoice without the mark (as issued before the field existed) still promises the charge
+    expect(renderEmail(templates, base).text).toContain('We will charge');
+  });
+
   describe('payment failed', () => {
     const notRetryable: EventOf<'ChargeFailed'> = {
       ...sampleChargeFailed,

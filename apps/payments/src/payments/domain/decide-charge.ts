@@ -1,5 +1,5 @@
-import { isBelowProviderMinimum } from './minimum-charge';
-import { ProviderAmountFailureCode, toProviderAmount } from './provider-amount';
+import { InvoiceCollection } from '@billing/events';
+import { ProviderAmountFailureCode, isBelowProviderMinimum, toProviderAmount } from '@billing/provider-units';
 
 /**
  * What to do with one charge request (InvoiceGenerated = attempt 1, ChargeRetryRequested =
@@ -8,6 +8,11 @@ import { ProviderAmountFailureCode, toProviderAmount } from './provider-amount';
  *
  * Order of the checks (the first that holds decides):
  * 1. nothing outstanding (zero total, or already paid)  → skip `nothing_to_collect`
+ * 1a. invoicing marked the invoice for manual collection (`collection` other than
+ *    `charge_automatically`/`nothing_due`, e.g. above the provider maximum)
+ *                                                       → skip `manual_collection`; the
+ *    amount stays outstanding and finance collects it by hand. An invoice without
+ *    `collection` (issued before the field existed) is decided as before.
  * 2. outstanding below the provider minimum            → skip `below_provider_minimum`
  * 3. no payment method on the invoice snapshot          → skip `no_payment_method`
  *    Decision: a skip, not a ChargeFailed. No provider call was made, so there is no
@@ -23,9 +28,13 @@ export interface InvoiceToCharge {
   readonly totalMinor: number;
   readonly collectedMinor: number;
   readonly paymentMethodId: string | null;
+  /** From InvoiceGenerated; null or absent on invoices issued before the field existed. */
+  readonly collection?: InvoiceCollection | null;
 }
 
-export type SkipReason = 'nothing_to_collect' | 'below_provider_minimum' | 'no_payment_method';
+export type SkipReason = 'nothing_to_collect' | 'below_provider_minimum' | 'no_payment_method' | 'manual_collection';
+
+const AUTOMATIC: ReadonlySet<InvoiceCollection> = new Set(['charge_automatically', 'nothing_due']);
 
 export type ChargeDecision =
   | { readonly kind: 'skip'; readonly reason: SkipReason; readonly amountMinor: number }
@@ -40,6 +49,9 @@ export type ChargeDecision =
 export function decideCharge(invoice: InvoiceToCharge): ChargeDecision {
   const outstanding = Math.max(0, invoice.totalMinor - invoice.collectedMinor);
   if (outstanding === 0) return { kind: 'skip', reason: 'nothing_to_collect', amountMinor: 0 };
+  if (invoice.collection != null && !AUTOMATIC.has(invoice.collection)) {
+    return { kind: 'skip', reason: 'manual_collection', amountMinor: outstanding };
+  }
   if (isBelowProviderMinimum(outstanding, invoice.currency)) {
     return { kind: 'skip', reason: 'below_provider_minimum', amountMinor: outstanding };
   }

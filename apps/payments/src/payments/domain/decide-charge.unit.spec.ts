@@ -39,6 +39,22 @@ describe('decideCharge', () => {
     expect(decideCharge(invoice({ totalMinor: 49 }))).toEqual({ kind: 'skip', reason: 'below_provider_minimum', amountMinor: 49 });
   });
 
+  it.each([
+    ['JPY', 100_000_000],
+    ['KWD', 100_000_000],
+  ])('skips a %s invoice of %i minor units that invoicing marked for manual collection, without a provider call', (currency, totalMinor) => {
+    expect(decideCharge(invoice({ currency, totalMinor, collection: 'manual_above_provider_maximum' }))).toEqual({
+      kind: 'skip',
+      reason: 'manual_collection',
+      amountMinor: totalMinor,
+    });
+  });
+
+  it('decides an invoice without a collection (issued before the field) as before: above the maximum is refused', () => {
+    expect(decideCharge(invoice({ currency: 'JPY', totalMinor: 100_000_000 }))).toMatchObject({ kind: 'refuse', code: 'amount_too_large' });
+    expect(decideCharge(invoice({ currency: 'JPY', totalMinor: 5_000, collection: 'charge_automatically' }))).toMatchObject({ kind: 'charge' });
+  });
+
   it('skips an invoice without a payment method', () => {
     expect(decideCharge(invoice({ paymentMethodId: null }))).toEqual({ kind: 'skip', reason: 'no_payment_method', amountMinor: 2_000 });
   });

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { CustomerSnapshot } from '@billing/events';
+import { CustomerSnapshot, InvoiceCollection } from '@billing/events';
 import { CurrencyCode } from '@billing/money';
 import { SkipReason } from '../domain/decide-charge';
 
@@ -18,6 +18,8 @@ export interface InvoiceSnapshot {
   customer: CustomerSnapshot;
   providerCustomerId: string | null;
   paymentMethodId: string | null;
+  /** How invoicing said to collect it; null for invoices issued before the field existed. */
+  collection: InvoiceCollection | null;
   issuedAt: string;
   dueAt: string;
   correlationId: string;
@@ -94,10 +96,10 @@ export async function saveInvoiceSnapshots(
   if (invoices.length === 0) return;
   await manager.query(
     `INSERT INTO payment_invoices (invoice_id, account_id, invoice_number, currency, total_minor, customer,
-       provider_customer_id, payment_method_id, issued_at, due_at, correlation_id, source_event_id, received_at)
-     SELECT u.*, $13::timestamptz
+       provider_customer_id, payment_method_id, issued_at, due_at, correlation_id, source_event_id, collection, received_at)
+     SELECT u.*, $14::timestamptz
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::char(3)[], $5::bigint[], $6::jsonb[],
-       $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::uuid[]) AS u
+       $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::uuid[], $13::text[]) AS u
      ON CONFLICT (invoice_id) DO NOTHING`,
     [
       invoices.map((i) => i.invoiceId),
@@ -112,6 +114,7 @@ export async function saveInvoiceSnapshots(
       invoices.map((i) => i.dueAt),
       invoices.map((i) => i.correlationId),
       invoices.map((i) => i.sourceEventId),
+      invoices.map((i) => i.collection),
       receivedAt.toISOString(),
     ],
   );
@@ -127,6 +130,7 @@ interface InvoiceRecord {
   customer: CustomerSnapshot;
   provider_customer_id: string | null;
   payment_method_id: string | null;
+  collection: InvoiceCollection | null;
   issued_at: Date;
   due_at: Date;
   correlation_id: string;
@@ -143,6 +147,7 @@ function toInvoice(r: InvoiceRecord): InvoiceSnapshot {
     customer: r.customer,
     providerCustomerId: r.provider_customer_id,
     paymentMethodId: r.payment_method_id,
+    collection: r.collection,
     issuedAt: iso(r.issued_at),
     dueAt: iso(r.due_at),
     correlationId: r.correlation_id,

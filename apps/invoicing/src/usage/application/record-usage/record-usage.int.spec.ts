@@ -14,10 +14,15 @@ describe('usage upload and UsageRecorded consumer (real PostgreSQL and Kafka)', 
     accountId = await service.createAccount();
   });
 
-  const usageRows = async (usageId: string) =>
-    (await service.runtime.dataSource.query('SELECT quantity::text AS quantity FROM usage_records WHERE usage_id = $1', [usageId])) as {
+  const usageRows = async (usageId: string, ofAccount?: string) =>
+    (await service.runtime.dataSource.query(
+      'SELECT quantity::text AS quantity FROM usage_records WHERE usage_id = $1 AND ($2::uuid IS NULL OR account_id = $2) ORDER BY account_id',
+      [usageId, ofAccount ?? null],
+    )) as {
       quantity: string;
     }[];
+  const usageCount = async () =>
+    ((await service.runtime.dataSource.query('SELECT count(*)::int AS n FROM usage_records')) as { n: number }[])[0].n;
 
   const record = (overrides: Record<string, unknown> = {}) => ({
     usageId: `u-${randomUUID()}`,
@@ -50,6 +55,106 @@ describe('usage upload and UsageRecorded consumer (real PostgreSQL and Kafka)', 
     const badInstant = await api(service.url, 'POST', '/v1/usage', { records: [record({ occurredAt: '2026-11-10 10:00' })] });
     expect(badInstant.body.message).toContain('body.records.0.occurredAt');
     expect(await usageRows(good.usageId)).toHaveLength(0);
+  });
+
+  it.each(['1000000000000000000000', '1e21', '1000000000000.5', '0.0000000001'])(
+    'refuses a quantity of %s (beyond 10^12 or finer than 9 decimals) with a 400 naming the field and writes nothing',
+    async (quantity) => {
+      const before = await usageCount();
+      const good = record();
+      const response = await api(service.url, 'POST', '/v1/usage', { records: [good, record({ quantity })] });
+      expect(response.status).toBe(400);
+      expect(response.body.message).toContain('body.records.1.quantity');
+      expect(await usageRows(good.usageId)).toHaveLength(0);
+      expect(await usageCount()).toBe(before);
+    },
+  );
+
+  it('accepts the largest quantity the limits allow', async () => {
+    const largest = record({ quantity: '1000000000000.000000000' });
+    const response = await api(service.url, 'POST', '/v1/usage', { records: [largest] });
+    expect(response).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(await usageRows(largest.usageId)).toEqual([{ quantity: '1000000000000.000000000' }]);
+  });
+
+  it('counts the same id with the same facts, written differently, as a duplicate', async () => {
+    const first = record({ quantity: '12.5', occurredAt: '2026-11-10T10:00:00Z' });
+    expect(await api(service.url, 'POST', '/v1/usage', { records: [first] })).toMatchObject({ status: 200, body: { accepted: 1 } });
+    const same = { ...first, quantity: '12.500', occurredAt: '2026-11-10T10:00:00.000Z' };
+    const again = await api(service.url, 'POST', '/v1/usage', { records: [same, same] });
+    expect(again).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 2 } });
+    expect(await usageRows(first.usageId)).toEqual([{ quantity: '12.5' }]);
+  });
+
+  it('refuses the same usage id with another quantity with a 409 naming the id and the field, and writes nothing of the batch', async () => {
+    const first = record({ quantity: '12.5' });
+    expect(await api(service.url, 'POST', '/v1/usage', { records: [first] })).toMatchObject({ status: 200, body: { accepted: 1 } });
+    const before = await usageCount();
+    const fresh = record();
+    const changed = { ...first, quantity: '13', occurredAt: '2026-11-10T11:00:00Z' };
+    const response = await api(service.url, 'POST', '/v1/usage', { records: [fresh, changed] });
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ code: 'usage_conflict', usageIds: [first.usageId] });
+    expect(response.body.message).toContain(first.usageId);
+    expect(response.body.message).toContain('quantity');
+    expect(response.body.fields).toEqual(['body.records.1.quantity', 'body.records.1.occurredAt']);
+    expect(await usageRows(first.usageId)).toEqual([{ quantity: '12.5' }]);
+    expect(await usageRows(fresh.usageId)).toHaveLength(0);
+    expect(await usageCount()).toBe(before);
+  });
+
+  it('refuses the same usage id twice in one batch with different facts with a 409, writing nothing', async () => {
+    const before = await usageCount();
+    const first = record();
+    const response = await api(service.url, 'POST', '/v1/usage', { records: [first, { ...first, sku: 'storage.gb' }] });
+    expect(response.status).toBe(409);
+    expect(response.body.message).toContain(first.usageId);
+    expect(response.body.fields).toHaveLength(1);
+    expect(response.body.fields[0]).toMatch(/^body\.records\.[01]\.sku$/);
+    expect(await usageCount()).toBe(before);
+  });
+
+  it('keeps usage ids per account: account B may use an id account A used, and both are stored', async () => {
+    const other = await service.createAccount();
+    const usageId = `shared-${randomUUID()}`;
+    const ofA = record({ usageId, quantity: '1' });
+    const ofB = record({ usageId, accountId: other, quantity: '2' });
+    expect(await api(service.url, 'POST', '/v1/usage', { records: [ofA] })).toMatchObject({ status: 200, body: { accepted: 1 } });
+    expect(await api(service.url, 'POST', '/v1/usage', { records: [ofB] })).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
+    expect(await usageRows(usageId, accountId)).toEqual([{ quantity: '1' }]);
+    expect(await usageRows(usageId, other)).toEqual([{ quantity: '2' }]);
+    const listed = await api(service.url, 'GET', `/v1/accounts/${other}/usage`);
+    expect(listed.body.items).toEqual([expect.objectContaining({ usageId, quantity: '2' })]);
+  });
+
+  it('dead-letters a UsageRecorded that reuses a usage id with other facts, or carries a quantity beyond the limit, and stores the rest', async () => {
+    const first = createEvent(UsageRecordedV1, meta(accountId), {
+      usageId: `k-${randomUUID()}`,
+      sku: 'api.request',
+      resourceId: 'key-1',
+      quantity: '1000',
+      occurredAt: '2026-11-11T00:00:00Z',
+    });
+    await produce(deployment, TOPICS.usage, [first]);
+    await waitFor(async () => (await usageRows(first.payload.usageId)).length === 1, { what: 'the first usage' });
+
+    const conflicting = createEvent(UsageRecordedV1, meta(accountId), { ...first.payload, quantity: '2000' });
+    const huge = { ...first, eventId: randomUUID(), payload: { ...first.payload, usageId: `k-${randomUUID()}`, quantity: '1e21' } };
+    const neighbour = createEvent(UsageRecordedV1, meta(accountId), { ...first.payload, usageId: `k-${randomUUID()}` });
+    await produce(deployment, TOPICS.usage, [conflicting, huge as typeof first, neighbour]);
+
+    await waitFor(async () => (await usageRows(neighbour.payload.usageId)).length === 1, { what: 'the neighbour usage' });
+    expect(await usageRows(first.payload.usageId)).toEqual([{ quantity: '1000' }]);
+    expect(await usageRows(huge.payload.usageId)).toHaveLength(0);
+    const dead = await readTopic(topicName(deployment.prefix, TOPICS.deadLetter), {
+      until: (messages) => [conflicting.eventId, huge.eventId].every((id) => messages.some((m) => m.value?.includes(id))),
+    });
+    const conflictLetter = dead.find((m) => m.value?.includes(conflicting.eventId))!;
+    expect(conflictLetter.headers['dlq-detail']).toContain('usage_conflict');
+    expect(conflictLetter.headers['dlq-detail']).toContain(first.payload.usageId);
+    const hugeLetter = dead.find((m) => m.value?.includes(huge.eventId))!;
+    expect(hugeLetter.headers['dlq-reason']).toBe('schema_violation');
+    expect(hugeLetter.headers['dlq-detail']).toContain('payload.quantity');
   });
 
   it('counts the same UsageRecorded delivered twice once and dead-letters a record for an unknown account', async () => {

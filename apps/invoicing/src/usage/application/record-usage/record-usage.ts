@@ -4,7 +4,7 @@ import { CLOCK, Clock } from '@billing/messaging';
 import { accountRepository } from '../../../accounts/infrastructure/account.repository';
 import { periodOf } from '../../../invoicing/domain/billing-period';
 import { productRepository } from '../../../price-list/infrastructure/product.repository';
-import { usageRepository } from '../../infrastructure/usage.repository';
+import { UsageFact, usageRepository } from '../../infrastructure/usage.repository';
 
 export interface UsageInput {
   usageId: string;
@@ -19,14 +19,26 @@ export interface UsageInput {
 
 export type RecordUsageResult =
   | { ok: true; accepted: number; duplicates: number; late: number }
-  | { ok: false; code: 'unknown_account' | 'unknown_sku'; index: number; field: 'accountId' | 'sku'; message: string };
+  | { ok: false; code: 'unknown_account' | 'unknown_sku'; index: number; field: 'accountId' | 'sku'; message: string }
+  | {
+      ok: false;
+      code: 'usage_conflict';
+      /** Every record of the batch whose id the account already used with other facts. */
+      conflicts: { index: number; usageId: string; differing: UsageFact[] }[];
+      message: string;
+    };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * usage/record: stores a batch of usage records in the caller's transaction. The whole batch is
- * refused when one record names an unknown account or SKU (nothing written); a usage id seen
- * before is skipped, so a retried upload or a redelivered event counts once.
+ * usage/record: stores a batch of usage records in the caller's transaction, ALL OR NOTHING.
+ * - A record naming an unknown account or SKU refuses the whole batch (nothing written).
+ * - Usage ids are unique per account. The same id with the same facts (sku, resourceId,
+ *   quantity as a decimal, occurredAt as an instant) is a duplicate: skipped and counted, so a
+ *   retried upload or a redelivered event counts once. The same id with other facts, whether
+ *   stored earlier or twice in this batch, is `usage_conflict`: the whole batch is refused and
+ *   nothing is written (a savepoint undoes this call's insert), since silently keeping either
+ *   version would lose a fact.
  */
 @Injectable()
 export class RecordUsage {
@@ -45,11 +57,24 @@ export class RecordUsage {
         return { ok: false, code: 'unknown_sku', index, field: 'sku', message: `sku ${record.sku} is not in the price list` };
       }
     }
-    const { inserted, late } = await usageRepository.insert(
-      manager,
-      records.map((r) => ({ ...r, usagePeriod: periodOf(r.occurredAt, accounts.get(r.accountId)!.timeZone) })),
-      this.clock.now().toISOString(),
-    );
+    const rows = records.map((r) => ({ ...r, usagePeriod: periodOf(r.occurredAt, accounts.get(r.accountId)!.timeZone) }));
+    // Insert first, then compare what was skipped with what is stored: one path for an earlier
+    // upload, a repeat inside this batch and a concurrent upload that committed first.
+    await manager.query('SAVEPOINT record_usage');
+    const { inserted, late } = await usageRepository.insert(manager, rows, this.clock.now().toISOString());
+    const conflicts = inserted === rows.length ? [] : await usageRepository.usageConflicts(manager, rows);
+    if (conflicts.length > 0) {
+      await manager.query('ROLLBACK TO SAVEPOINT record_usage');
+      const described = conflicts.map((c) => ({ ...c, usageId: records[c.index].usageId }));
+      const first = described[0];
+      return {
+        ok: false,
+        code: 'usage_conflict',
+        conflicts: described,
+        message: `usage id ${first.usageId} was already recorded for this account with a different ${first.differing.join(', ')}`,
+      };
+    }
+    await manager.query('RELEASE SAVEPOINT record_usage');
     return { ok: true, accepted: inserted, duplicates: records.length - inserted, late };
   }
 }

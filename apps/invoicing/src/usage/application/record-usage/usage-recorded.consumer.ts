@@ -5,8 +5,10 @@ import { RecordUsage } from './record-usage';
 
 /**
  * UsageRecorded (billing.usage) → usage/record, with the same rules as the HTTP upload. A
- * record naming an unknown account or SKU fails permanently: the batch consumer isolates it
- * and dead-letters it with the reason; the rest of the batch is stored.
+ * record naming an unknown account or SKU, or reusing a usage id of its account with other
+ * facts (`usage_conflict`), fails permanently: the batch consumer isolates it and dead-letters
+ * it with the reason; the rest of the batch is stored. The same event, or the same record in
+ * another event, delivered again counts once.
  */
 @Injectable()
 export class UsageRecordedConsumer implements OnModuleInit {
@@ -26,10 +28,13 @@ export class UsageRecordedConsumer implements OnModuleInit {
           manager,
           usage.map((e) => ({ ...e.payload, accountId: e.accountId })),
         );
-        if (!result.ok) {
-          const event = usage[result.index];
-          throw new PermanentError(result.code, `UsageRecorded ${event.eventId}: ${result.field}: ${result.message}`);
+        if (result.ok) return;
+        if (result.code === 'usage_conflict') {
+          const event = usage[result.conflicts[0].index];
+          throw new PermanentError(result.code, `usage_conflict: UsageRecorded ${event.eventId}: ${result.message}`);
         }
+        const event = usage[result.index];
+        throw new PermanentError(result.code, `UsageRecorded ${event.eventId}: ${result.field}: ${result.message}`);
       },
     });
   }

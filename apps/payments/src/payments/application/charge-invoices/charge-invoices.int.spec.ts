@@ -218,6 +218,27 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
     expect(await sandbox.chargesFor(noMethod.payload.invoiceId)).toHaveLength(0);
   });
 
+  it('skips JPY and KWD invoices that invoicing marked for manual collection above the provider maximum, without a provider call', async () => {
+    // ¥100,000,000 and 100,000.000 KWD: one unit past Stripe's eight-digit maximum in each
+    const manual = [
+      invoiceGenerated({ currency: 'JPY', totalMinor: 100_000_000, providerCustomerId: customerId, collection: 'manual_above_provider_maximum' }),
+      invoiceGenerated({ currency: 'KWD', totalMinor: 100_000_000, providerCustomerId: customerId, collection: 'manual_above_provider_maximum' }),
+    ];
+    await produce(producer, prefix, manual);
+    for (const invoice of manual) {
+      const [skipped] = await waitForEvent(invoice.payload.invoiceId, 'ChargeSkipped');
+      expect(skipped.payload).toMatchObject({ reason: 'manual_collection', amountMinor: 100_000_000 });
+    }
+    // a dunning retry of the same invoice is skipped the same way
+    await produce(producer, prefix, [chargeRetryRequested(manual[0], 2)]);
+    await waitForEvent(manual[0].payload.invoiceId, 'ChargeSkipped', 2);
+    for (const invoice of manual) expect(await sandbox.chargesFor(invoice.payload.invoiceId)).toHaveLength(0);
+    expect((await attempts(manual[0].payload.invoiceId)).map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'skipped'],
+      [2, 'skipped'],
+    ]);
+  });
+
   it('creates a second PaymentIntent with its own idempotency key when attempt 2 is requested after a decline', async () => {
     const invoice = invoiceGenerated({ providerCustomerId: customerId, paymentMethodId: 'pm_card_visa_chargeDeclinedInsufficientFunds' });
     const { invoiceId } = invoice.payload;

@@ -280,6 +280,7 @@ function snapshotOf(event: EventOf<'InvoiceGenerated'>) {
     customer: p.customer,
     providerCustomerId: p.payment.providerCustomerId,
     paymentMethodId: p.payment.paymentMethodId,
+    collection: p.collection ?? null,
     issuedAt: p.issuedAt,
     dueAt: p.dueAt,
     correlationId: event.correlationId,

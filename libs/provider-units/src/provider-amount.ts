@@ -55,6 +55,30 @@ export function providerExponent(currency: string): number {
   return 2;
 }
 
+/**
+ * The largest invoice amount, in OUR minor units, that Stripe can charge in one payment: the
+ * eight-digit maximum converted back through the currency's unit (JPY 99,999,999; USD and HUF
+ * 999,999.99; KWD 99,999.990; ISK and UGX 999,999, sent ×100; MGA 99,999,999 ariary =
+ * 9,999,999,900 of our minor units). Invoicing decides at issue time that a larger invoice is
+ * collected by hand, so payments never tries a charge Stripe would refuse.
+ */
+export function providerMaximumMinor(currency: string): number {
+  const code = currency.toUpperCase();
+  const shift = providerExponent(code) - minorUnitExponent(code);
+  if (shift >= 0) {
+    const divisor = 10 ** shift;
+    const maximum = Math.floor(PROVIDER_MAXIMUM_AMOUNT / divisor);
+    // Three-decimal currencies are charged in tens of thousandths: 99,999,999 is not chargeable.
+    return THREE_DECIMAL.has(code) ? maximum - (maximum % 10) : maximum;
+  }
+  return PROVIDER_MAXIMUM_AMOUNT * 10 ** -shift;
+}
+
+/** True when the amount (minor units) is more than the provider can charge in one payment. */
+export function isAboveProviderMaximum(amountMinor: number, currency: string): boolean {
+  return amountMinor > providerMaximumMinor(currency);
+}
+
 export function toProviderAmount(amountMinor: number, currency: string): ProviderAmount {
   const code = currency.toUpperCase();
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) {

@@ -1,4 +1,4 @@
-import { toProviderAmount } from './provider-amount';
+import { isAboveProviderMaximum, providerMaximumMinor, toProviderAmount } from './provider-amount';
 
 describe('toProviderAmount', () => {
   it.each([
@@ -47,5 +47,24 @@ describe('toProviderAmount', () => {
     expect(toProviderAmount(99_999_999, 'USD')).toMatchObject({ ok: true, amount: 99_999_999 });
     expect(toProviderAmount(100_000_000, 'USD')).toMatchObject({ ok: false, code: 'amount_too_large' });
     expect(toProviderAmount(1_000_000, 'ISK')).toMatchObject({ ok: false, code: 'amount_too_large' });
+  });
+});
+
+describe('providerMaximumMinor', () => {
+  it.each([
+    ['JPY', 99_999_999, 1],
+    ['USD', 99_999_999, 1],
+    ['HUF', 99_999_999, 1],
+    ['TWD', 99_999_999, 1],
+    ['KWD', 99_999_990, 10],
+    ['ISK', 999_999, 1],
+    ['UGX', 999_999, 1],
+    ['MGA', 9_999_999_900, 100],
+  ])('%s: the largest chargeable amount is %p minor units, one increment more is refused', (currency, maximum, increment) => {
+    expect(providerMaximumMinor(currency)).toBe(maximum);
+    expect(toProviderAmount(maximum, currency)).toMatchObject({ ok: true });
+    expect(toProviderAmount(maximum + increment, currency)).toMatchObject({ ok: false, code: 'amount_too_large' });
+    expect(isAboveProviderMaximum(maximum, currency)).toBe(false);
+    expect(isAboveProviderMaximum(maximum + increment, currency)).toBe(true);
   });
 });
