@@ -159,6 +159,25 @@ const VALID: Record<string, unknown> = {
     quantity: '1.5',
     occurredAt: '2026-11-30T23:30:00.000Z',
   },
+  AccountPaymentMethodChanged: {
+    paymentMethodId: 'pm_card_visa',
+    providerCustomerId: 'cus_1',
+    previousPaymentMethodId: 'pm_card_chargeCustomerFail',
+    changedAt: '2026-12-02T08:00:00.000Z',
+  },
+  PaymentRecorded: {
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    paymentId: randomUUID(),
+    method: 'bank_transfer',
+    amountMinor: 7_250,
+    currency: 'KWD',
+    reference: 'SEPA 2026-12-02 #77',
+    receivedAt: '2026-12-02T00:00:00.000Z',
+    recordedAt: '2026-12-02T09:00:00.000Z',
+    recordedBy: 'finance',
+    outstandingAfterMinor: 0,
+  },
 };
 
 function envelope(type: string, payload: unknown, version = 1) {
@@ -191,6 +210,20 @@ describe('event contracts', () => {
       const result = parseEvent(envelope(type, payload));
       expect({ type, ok: result.ok, why: result.ok ? '' : result.message }).toEqual({ type, ok: true, why: '' });
     }
+  });
+
+  it('takes an invoice below the provider minimum only with its whole total carried forward', () => {
+    const below = { ...(VALID.InvoiceGenerated as Record<string, unknown>) };
+    const total = below.totalMinor as number;
+    expect(parseEvent(envelope('InvoiceGenerated', { ...below, collection: 'below_provider_minimum', carriedForwardMinor: total })).ok).toBe(true);
+    const partial = parseEvent(envelope('InvoiceGenerated', { ...below, collection: 'below_provider_minimum', carriedForwardMinor: total - 1 }));
+    expect(partial).toMatchObject({ ok: false, reason: 'schema_violation' });
+    const carriedButCharged = parseEvent(envelope('InvoiceGenerated', { ...below, collection: 'charge_automatically', carriedForwardMinor: total }));
+    expect(carriedButCharged).toMatchObject({ ok: false, reason: 'schema_violation' });
+  });
+
+  it('refuses an offline payment of nothing', () => {
+    expect(parseEvent(envelope('PaymentRecorded', withField(VALID.PaymentRecorded, ['amountMinor'], 0)))).toMatchObject({ ok: false, reason: 'schema_violation' });
   });
 
   it.each([

@@ -19,6 +19,7 @@ export {
 export { LEDGER_TOPICS, TOPICS, TopicName, monthCloseKey } from './topics';
 export { AccountHoldPlacedV1, unpaidInvoiceV1 } from './events/account-hold-placed.v1';
 export { AccountHoldReleasedV1 } from './events/account-hold-released.v1';
+export { AccountPaymentMethodChangedV1 } from './events/account-payment-method-changed.v1';
 export { ChargeFailedV1 } from './events/charge-failed.v1';
 export { ChargeRetryRequestedV1 } from './events/charge-retry-requested.v1';
 export { ChargeSkippedV1 } from './events/charge-skipped.v1';
@@ -29,4 +30,5 @@ export { InvoiceCollection, InvoiceGeneratedV1, invoiceCollectionV1, invoiceLine
 export { MonthCloseCompletedV1 } from './events/month-close-completed.v1';
 export { MonthCloseProgressedV1 } from './events/month-close-progressed.v1';
 export { MonthCloseRequestedV1 } from './events/month-close-requested.v1';
+export { PaymentRecordedV1 } from './events/payment-recorded.v1';
 export { UsageRecordedV1 } from './events/usage-recorded.v1';

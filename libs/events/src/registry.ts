@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EventContract, PayloadOf } from './contract';
 import { Envelope, envelopeSchema } from './envelope';
 import { AccountHoldPlacedV1 } from './events/account-hold-placed.v1';
+import { AccountPaymentMethodChangedV1 } from './events/account-payment-method-changed.v1';
 import { AccountHoldReleasedV1 } from './events/account-hold-released.v1';
 import { ChargeFailedV1 } from './events/charge-failed.v1';
 import { ChargeRetryRequestedV1 } from './events/charge-retry-requested.v1';
@@ -13,6 +14,7 @@ import { InvoiceGeneratedV1 } from './events/invoice-generated.v1';
 import { MonthCloseCompletedV1 } from './events/month-close-completed.v1';
 import { MonthCloseProgressedV1 } from './events/month-close-progressed.v1';
 import { MonthCloseRequestedV1 } from './events/month-close-requested.v1';
+import { PaymentRecordedV1 } from './events/payment-recorded.v1';
 import { UsageRecordedV1 } from './events/usage-recorded.v1';
 
 /** Every contract this system knows. A new version is added here next to the old one plus an upcaster. */
@@ -30,6 +32,8 @@ export const CONTRACTS = [
   EmailSentV1,
   EmailFailedV1,
   UsageRecordedV1,
+  AccountPaymentMethodChangedV1,
+  PaymentRecordedV1,
 ] as const;
 
 type AnyContract = (typeof CONTRACTS)[number];

@@ -18,6 +18,8 @@ export const ChargeFailedV1 = defineEvent(
     attempt: z.number().int().positive(),
     amountMinor: nonNegativeMinorAmount,
     currency: currencyCode,
+    /** The payment method the attempt charged (the account's at the time of the attempt); absent on older events. */
+    paymentMethodId: z.string().min(1).nullable().optional(),
     errorCode: z.string().min(1),
     declineCode: z.string().min(1).nullable(),
     message: z.string(),

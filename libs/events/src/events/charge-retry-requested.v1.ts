@@ -14,5 +14,7 @@ export const ChargeRetryRequestedV1 = defineEvent(
     attempt: z.number().int().min(2),
     scheduledFor: utcInstant,
     requestedAt: utcInstant,
+    /** Why now: the dunning schedule (absent on older events), a new payment method, or an operator's pay-now. */
+    reason: z.enum(['schedule', 'payment_method_changed', 'pay_now']).optional(),
   }),
 );

@@ -14,6 +14,8 @@ export const ChargeSucceededV1 = defineEvent(
     attempt: z.number().int().positive(),
     amountMinor: nonNegativeMinorAmount,
     currency: currencyCode,
+    /** The payment method the attempt charged (the account's at the time of the attempt); absent on older events. */
+    paymentMethodId: z.string().min(1).nullable().optional(),
     providerPaymentIntentId: z.string().min(1),
     providerChargeId: z.string().min(1).nullable(),
     succeededAt: utcInstant,

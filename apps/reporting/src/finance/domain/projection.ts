@@ -439,6 +439,20 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
         );
         break;
       }
+      case 'AccountPaymentMethodChanged': {
+        const p = event.payload;
+        entry(`payment-method:${event.eventId}`, {}, { paymentMethodId: p.paymentMethodId, previousPaymentMethodId: p.previousPaymentMethodId });
+        break;
+      }
+      case 'PaymentRecorded': {
+        const p = event.payload;
+        entry(
+          `offline-payment:${p.paymentId}`,
+          { invoiceId: p.invoiceId, invoiceNumber: p.invoiceNumber, amountMinor: p.amountMinor, currency: p.currency },
+          { method: p.method, reference: p.reference, receivedAt: p.receivedAt, outstandingAfterMinor: p.outstandingAfterMinor },
+        );
+        break;
+      }
       case 'UsageRecorded': {
         const p = event.payload;
         entry(`usage:${event.accountId}:${p.usageId}`, {}, { usageId: p.usageId, sku: p.sku, resourceId: p.resourceId, quantity: p.quantity });
