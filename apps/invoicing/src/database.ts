@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
 import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
+import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrations/1764300013200-month-close-failure-isolation';
 
 /**
  * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
@@ -8,4 +9,4 @@ import { InvoicingSchema1764300000100 } from './infrastructure/migrations/176430
  * statements), so it maps no entities.
  */
 export const invoicingEntities: DataSourceOptions['entities'] = [];
-export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100];
+export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100, MonthCloseFailureIsolation1764300013200];

@@ -256,8 +256,11 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           accountsInScope: 4,
           invoiced: 4,
           zeroTotal: 1,
+          failed: 0,
         },
       ],
+      failedAccounts: 0,
+      failures: [],
     });
   });
 
