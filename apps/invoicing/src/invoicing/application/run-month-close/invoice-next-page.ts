@@ -61,8 +61,9 @@ export class InvoiceNextPage {
         this.logger.warn({ correlationId: runId, accountId: f.accountId, code: f.code, reason: f.reason }, 'account could not be invoiced; the run goes on');
       }
       const counts = { lastAccountId: page[page.length - 1].account_id, invoiced: issue.invoiced, zeroTotal: issue.zeroTotal, failed: failed.length };
-      let { run: next, reportProgress } = afterPage(run, counts, this.config.MONTH_CLOSE_PROGRESS_EVERY_PAGES);
-      if (reportProgress) {
+      const paged = afterPage(run, counts, this.config.MONTH_CLOSE_PROGRESS_EVERY_PAGES);
+      let next = paged.run;
+      if (paged.reportProgress) {
         next = withProgress(next, await this.remaining(manager, next, now));
         await appendToOutbox(manager, [progressEvent(next, now)]);
       }
