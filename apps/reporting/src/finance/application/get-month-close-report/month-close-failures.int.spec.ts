@@ -13,14 +13,10 @@ import {
   createEvent,
   monthCloseKey,
 } from '@billing/events';
-import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
-import { AppModule } from '../../../app.module';
-import { loadReportingConfig } from '../../../config';
-import { reportingEntities, reportingMigrations } from '../../../database';
+import { ServiceRuntime, billingTopicConfigs, dropDatabase, topicName } from '@billing/messaging';
+import { DATABASE_SERVER_URL, testKafka, waitFor } from '@billing/testing';
+import { PARTITIONS, bootReporting, reportingDeployment } from '../../../../test/reporting-test-service';
 
-const FINANCE_TOKEN = `finance-${randomUUID()}`;
-const ADMIN_TOKEN = `admin-${randomUUID()}`;
 const PERIOD = '2026-11';
 
 /**
@@ -29,8 +25,9 @@ const PERIOD = '2026-11';
  * re-emitted) counts once, and a rebuild by replay lists the same.
  */
 describe('month-close failures in the finance report (real Kafka and PostgreSQL)', () => {
-  const database = uniqueName('repfail');
-  const prefix = uniquePrefix('repfail');
+  const { tokens, database, prefix, env } = reportingDeployment('repfail');
+  const FINANCE_TOKEN = tokens.finance;
+  const ADMIN_TOKEN = tokens.admin;
   const kafka = testKafka('reporting-failures-test');
   const runId = randomUUID();
   const accounts = { noPrice: randomUUID(), overflow: randomUUID(), good: randomUUID() };
@@ -90,25 +87,7 @@ describe('month-close failures in the finance report (real Kafka and PostgreSQL)
   beforeAll(async () => {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
-    const config = loadReportingConfig({
-      DATABASE_URL: DATABASE_SERVER_URL,
-      DATABASE_NAME: database,
-      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
-      TOPIC_PREFIX: prefix,
-      TOPIC_PARTITIONS: '3',
-      HTTP_PORT: '0',
-      AUTH_TOKENS: `finance:sha256=${hashToken(FINANCE_TOKEN)},admin:sha256=${hashToken(ADMIN_TOKEN)}`,
-      LOG_LEVEL: 'silent',
-      PROJECTION_GENERATION_POLL_MS: '200',
-    });
-    ({ app, runtime } = await bootService({
-      config,
-      entities: reportingEntities,
-      migrations: reportingMigrations,
-      relay: false,
-      handleSignals: false,
-      module: (r) => AppModule.forRoot(r, config),
-    }));
+    ({ app, runtime } = await bootReporting(env));
   });
 
   afterAll(async () => {
@@ -116,7 +95,7 @@ describe('month-close failures in the finance report (real Kafka and PostgreSQL)
     await producer?.disconnect();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: 3 }).map((t) => t.topic) }).catch(() => undefined);
+    await admin.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: PARTITIONS }).map((t) => t.topic) }).catch(() => undefined);
     await admin.disconnect();
     await dropDatabase(DATABASE_SERVER_URL, database);
   });
