@@ -10,6 +10,8 @@ import { INVOICING_CONFIG, InvoicingConfig } from './config';
 import { GetMonthCloseProgressController } from './invoicing/application/get-month-close-progress/get-month-close-progress.controller';
 import { RequestMonthClose } from './invoicing/application/request-month-close/request-month-close';
 import { RequestMonthCloseController } from './invoicing/application/request-month-close/request-month-close.controller';
+import { RetryMonthCloseAccount } from './invoicing/application/retry-month-close-account/retry-month-close-account';
+import { RetryMonthCloseAccountController } from './invoicing/application/retry-month-close-account/retry-month-close-account.controller';
 import { InvoiceNextPage } from './invoicing/application/run-month-close/invoice-next-page';
 import { MonthCloseWorker } from './invoicing/application/run-month-close/month-close-worker';
 import { MonthCloseScheduler } from './invoicing/application/schedule-month-close/month-close-scheduler';
@@ -40,6 +42,7 @@ export class AppModule {
         ListUsageController,
         RequestMonthCloseController,
         GetMonthCloseProgressController,
+        RetryMonthCloseAccountController,
       ],
       providers: [
         { provide: INVOICING_CONFIG, useValue: runtime.config as InvoicingConfig },
@@ -54,6 +57,7 @@ export class AppModule {
         InvoiceNextPage,
         MonthCloseWorker,
         MonthCloseScheduler,
+        RetryMonthCloseAccount,
       ],
     };
   }

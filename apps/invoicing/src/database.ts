@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
 import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
 import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764300000130-usage-id-per-account.migration';
+import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrations/1764300013200-month-close-failure-isolation';
 
 /**
  * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
@@ -9,4 +10,4 @@ import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764
  * statements), so it maps no entities.
  */
 export const invoicingEntities: DataSourceOptions['entities'] = [];
-export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100, UsageIdPerAccount1764300000130];
+export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100, UsageIdPerAccount1764300000130, MonthCloseFailureIsolation1764300013200];

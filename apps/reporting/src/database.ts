@@ -1,10 +1,11 @@
 import { EntitySchema } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
 import { FinanceProjection1764300000500 } from './finance/infrastructure/migrations/1764300000500-finance-projection';
+import { MonthCloseFailures1764300013500 } from './finance/infrastructure/migrations/1764300013500-month-close-failures';
 
 /**
  * TypeORM entities and migrations of the reporting database (the outbox and inbox come from
  * @billing/messaging). Reporting reads and writes with SQL only, so it has no entities.
  */
 export const reportingEntities: EntitySchema[] = [];
-export const reportingMigrations: MigrationClass[] = [FinanceProjection1764300000500];
+export const reportingMigrations: MigrationClass[] = [FinanceProjection1764300000500, MonthCloseFailures1764300013500];

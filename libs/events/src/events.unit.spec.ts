@@ -11,6 +11,7 @@ import {
   EmailSentV1,
   EventContractError,
   InvoiceGeneratedV1,
+  MonthCloseAccountFailedV1,
   MonthCloseCompletedV1,
   MonthCloseProgressedV1,
   MonthCloseRequestedV1,
@@ -47,6 +48,16 @@ const VALID: Record<string, unknown> = {
     zeroTotal: 1,
     startedAt: '2026-12-01T00:00:00.000Z',
     completedAt: '2026-12-01T09:00:00.000Z',
+    failed: 2,
+    status: 'completed_with_failures',
+  },
+  MonthCloseAccountFailed: {
+    runId,
+    period: '2026-11',
+    accountId: invoiceId,
+    code: 'price_missing',
+    reason: 'no price for sku storage.gb in JPY',
+    failedAt: '2026-12-01T09:00:00.000Z',
   },
   InvoiceGenerated: {
     invoiceId,
@@ -251,6 +262,9 @@ describe('event contracts', () => {
     ['ChargeFailed', ['retryable'], undefined, 'payload.retryable'],
     ['EmailSent', ['messageId'], undefined, 'payload.messageId'],
     ['ChargeRetryRequested', ['attempt'], 1, 'payload.attempt'],
+    ['MonthCloseAccountFailed', ['reason'], '', 'payload.reason'],
+    ['MonthCloseAccountFailed', ['accountId'], 'acct-1', 'payload.accountId: must be a UUID'],
+    ['MonthCloseCompleted', ['status'], 'done', 'payload.status'],
   ])('rejects %s with %j = %j, naming the field', (type, path, value, expected) => {
     const result = parseEvent(envelope(type, withField(VALID[type], path, value)));
     expect(result.ok).toBe(false);
@@ -281,6 +295,11 @@ describe('event contracts', () => {
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining('payload.totalMinor') });
   });
 
+  it('reads a MonthCloseCompleted without failed and status (emitted before they were added) as valid v1', () => {
+    const { failed: _failed, status: _status, ...before } = VALID.MonthCloseCompleted as Record<string, unknown>;
+    expect(parseEvent(envelope('MonthCloseCompleted', before))).toMatchObject({ ok: true, event: { payload: { invoiced: 10 } } });
+  });
+
   it('tells an unknown type, an unknown version and a broken envelope apart', () => {
     expect(parseEvent(envelope('InvoiceTeleported', {}))).toMatchObject({ ok: false, reason: 'unknown_type' });
     expect(parseEvent(envelope('InvoiceGenerated', VALID.InvoiceGenerated, 9))).toMatchObject({
@@ -309,7 +328,7 @@ describe('event contracts', () => {
   });
 
   it('puts every event on its documented topic', () => {
-    expect(InvoiceGeneratedV1.topic).toBe('billing.invoices');
+    expect([InvoiceGeneratedV1, MonthCloseAccountFailedV1].map((c) => c.topic)).toEqual(Array(2).fill('billing.invoices'));
     expect([ChargeSucceededV1, ChargeFailedV1, ChargeSkippedV1].map((c) => c.topic)).toEqual(Array(3).fill('billing.payments'));
     expect([ChargeRetryRequestedV1, AccountHoldPlacedV1, AccountHoldReleasedV1].map((c) => c.topic)).toEqual(
       Array(3).fill('billing.collections'),

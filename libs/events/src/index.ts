@@ -27,6 +27,7 @@ export { ChargeSucceededV1 } from './events/charge-succeeded.v1';
 export { EmailFailedV1 } from './events/email-failed.v1';
 export { EmailSentV1, emailTemplate } from './events/email-sent.v1';
 export { InvoiceCollection, InvoiceGeneratedV1, invoiceCollectionV1, invoiceLineV1 } from './events/invoice-generated.v1';
+export { MonthCloseAccountFailedV1 } from './events/month-close-account-failed.v1';
 export { MonthCloseCompletedV1 } from './events/month-close-completed.v1';
 export { MonthCloseProgressedV1 } from './events/month-close-progressed.v1';
 export { MonthCloseRequestedV1 } from './events/month-close-requested.v1';

@@ -11,6 +11,7 @@ import { ChargeSucceededV1 } from './events/charge-succeeded.v1';
 import { EmailFailedV1 } from './events/email-failed.v1';
 import { EmailSentV1 } from './events/email-sent.v1';
 import { InvoiceGeneratedV1 } from './events/invoice-generated.v1';
+import { MonthCloseAccountFailedV1 } from './events/month-close-account-failed.v1';
 import { MonthCloseCompletedV1 } from './events/month-close-completed.v1';
 import { MonthCloseProgressedV1 } from './events/month-close-progressed.v1';
 import { MonthCloseRequestedV1 } from './events/month-close-requested.v1';
@@ -22,6 +23,7 @@ export const CONTRACTS = [
   MonthCloseRequestedV1,
   MonthCloseProgressedV1,
   MonthCloseCompletedV1,
+  MonthCloseAccountFailedV1,
   InvoiceGeneratedV1,
   ChargeSucceededV1,
   ChargeFailedV1,

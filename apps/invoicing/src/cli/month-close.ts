@@ -6,7 +6,8 @@
  *
  * The service publishes MonthCloseRequested through its outbox (the same path as the API and the
  * scheduler), so a second request for the period joins the run in progress and prints its runId.
- * With --wait it polls the run's progress until MonthCloseCompleted. This file is an entry point
+ * With --wait it polls the run's progress until the run ends: exit 0 when `completed`, 3 when
+ * `completed_with_failures` (the progress lists the failed accounts and their reasons). This file is an entry point
  * like main.ts, so it reads process.env and argv here and nowhere else.
  */
 import { z } from 'zod';
@@ -64,6 +65,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
     console.log(JSON.stringify(progress.body));
     if (progress.body.status === 'completed') return 0;
+    if (progress.body.status === 'completed_with_failures') return 3;
     await new Promise((resolve) => setTimeout(resolve, args.data.pollMs));
   }
 }

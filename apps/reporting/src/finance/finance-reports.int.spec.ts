@@ -18,18 +18,11 @@ import {
   UsageRecordedV1,
   createEvent,
 } from '@billing/events';
-import { ManualClock, ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
-import { AppModule } from '../app.module';
-import { loadReportingConfig } from '../config';
-import { reportingEntities, reportingMigrations } from '../database';
+import { ManualClock, ServiceRuntime, billingTopicConfigs, dropDatabase, topicName } from '@billing/messaging';
+import { DATABASE_SERVER_URL, testKafka, waitFor } from '@billing/testing';
 import { DUE_AT, ISSUED_AT, PERIOD, Produced, Scenario, buildScenario } from '../../test/month-close-scenario';
+import { PARTITIONS, bootReporting, reportingDeployment } from '../../test/reporting-test-service';
 import { ProjectorSupervisor } from './application/project-events/projector.consumer';
-import { setupApiDocs } from './infrastructure/http/api-docs';
-
-const FINANCE_TOKEN = `finance-${randomUUID()}`;
-const ADMIN_TOKEN = `admin-${randomUUID()}`;
-const PARTITIONS = 3;
 
 /** A strict RFC 4180 reader: the CSV must open as a table. */
 function parseCsv(text: string): string[][] {
@@ -68,20 +61,10 @@ function asRecords(rows: string[][]): Record<string, string>[] {
 }
 
 describe('finance reports projected from the ledger (real Kafka and PostgreSQL)', () => {
-  const database = uniqueName('reporting');
-  const prefix = uniquePrefix('reporting');
+  const { tokens, database, prefix, env } = reportingDeployment('reporting');
+  const FINANCE_TOKEN = tokens.finance;
+  const ADMIN_TOKEN = tokens.admin;
   const clock = new ManualClock('2026-12-20T00:00:00.000Z');
-  const env = {
-    DATABASE_URL: DATABASE_SERVER_URL,
-    DATABASE_NAME: database,
-    KAFKA_BROKERS: KAFKA_BROKERS.join(','),
-    TOPIC_PREFIX: prefix,
-    TOPIC_PARTITIONS: String(PARTITIONS),
-    HTTP_PORT: '0',
-    AUTH_TOKENS: `finance:sha256=${hashToken(FINANCE_TOKEN)},admin:sha256=${hashToken(ADMIN_TOKEN)}`,
-    LOG_LEVEL: 'silent',
-    PROJECTION_GENERATION_POLL_MS: '200',
-  };
   const kafka = testKafka('reporting-test');
   let app: INestApplication;
   let runtime: ServiceRuntime;
@@ -151,17 +134,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
     await admin.connect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await producer.connect();
-    const config = loadReportingConfig(env);
-    ({ app, runtime } = await bootService({
-      config,
-      entities: reportingEntities,
-      migrations: reportingMigrations,
-      relay: false,
-      handleSignals: false,
-      clock,
-      module: (r) => AppModule.forRoot(r, config),
-      configure: (a) => setupApiDocs(a),
-    }));
+    ({ app, runtime } = await bootReporting(env, clock));
     scenario = buildScenario();
     await produce(scenario.produced);
     await waitFor(
@@ -257,8 +230,11 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           accountsInScope: 4,
           invoiced: 4,
           zeroTotal: 1,
+          failed: 0,
         },
       ],
+      failedAccounts: 0,
+      failures: [],
     });
   });
 

@@ -7,7 +7,7 @@ import { InvoicedQuantity } from '../domain/rating';
 export const invoiceRepository = {
   /**
    * The next page of a run's pass: active accounts in the eligible zones, after the cursor, with
-   * no invoice for the period yet (and not failed in this run). Locked until the page commits,
+   * no invoice for the period yet (and not failed in this run, unless an operator retried it). Locked until the page commits,
    * so a concurrent update or usage upload waits for the invoice.
    */
   async lockPage(
@@ -19,12 +19,22 @@ export const invoiceRepository = {
       `SELECT ${ACCOUNT_COLUMNS.split(',').map((c) => `a.${c.trim()}`).join(', ')} FROM accounts a
        WHERE a.status = 'active' AND a.time_zone = ANY($3::text[]) AND ($4::uuid IS NULL OR a.account_id > $4::uuid)
          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.account_id AND i.period = $2)
-         AND NOT EXISTS (SELECT 1 FROM month_close_failures f WHERE f.run_id = $1 AND f.account_id = a.account_id)
+         AND NOT EXISTS (SELECT 1 FROM month_close_failures f
+                         WHERE f.run_id = $1 AND f.account_id = a.account_id AND f.retried_at IS NULL)
        ORDER BY a.account_id
        LIMIT $5
        FOR UPDATE OF a`,
       [q.runId, q.period, q.zones, q.after, q.limit],
     );
+  },
+
+  /** The account's invoice of the period, if it has one. */
+  async findInvoiceId(manager: EntityManager, accountId: string, period: string): Promise<string | null> {
+    const rows: { invoice_id: string }[] = await manager.query(
+      `SELECT invoice_id FROM invoices WHERE account_id = $1 AND period = $2`,
+      [accountId, period],
+    );
+    return rows.length ? rows[0].invoice_id : null;
   },
 
   /** Reserves `count` consecutive numbers of the period's sequence; returns the first. */

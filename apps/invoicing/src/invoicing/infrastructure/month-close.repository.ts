@@ -1,26 +1,40 @@
 import { EntityManager } from 'typeorm';
 import { toUtcIso } from '../../shared/sql';
+import { AccountFailure } from '../domain/account-failure';
 import { ZoneCount } from '../domain/month-close-plan';
+import { MonthCloseRun, RunStatus } from '../domain/month-close-run';
 
-export type RunStatus = 'running' | 'waiting' | 'completed';
-
-export interface MonthCloseRun {
-  runId: string;
-  period: string;
-  status: RunStatus;
-  requestEventId: string;
-  requestedBy: string;
-  startedAt: string;
-  completedAt: string | null;
-  cursor: string | null;
-  invoiced: number;
-  zeroTotal: number;
-  failed: number;
-  remaining: number;
-  waiting: number;
-  waitingUntil: string | null;
-  pagesSinceProgress: number;
+/** An account a run could not invoice; open until an operator retries it. */
+export interface RunFailure {
+  accountId: string;
+  code: string;
+  reason: string;
+  failedAt: string;
+  /** How many times the account failed in this run. */
+  attempts: number;
+  retriedAt: string | null;
+  retriedBy: string | null;
 }
+
+interface FailureRow {
+  account_id: string;
+  code: string;
+  detail: string;
+  failed_at: Date;
+  attempts: number;
+  retried_at: Date | null;
+  retried_by: string | null;
+}
+
+const toFailure = (r: FailureRow): RunFailure => ({
+  accountId: r.account_id,
+  code: r.code,
+  reason: r.detail,
+  failedAt: toUtcIso(r.failed_at),
+  attempts: r.attempts,
+  retriedAt: r.retried_at ? toUtcIso(r.retried_at) : null,
+  retriedBy: r.retried_by,
+});
 
 interface RunRow {
   run_id: string;
@@ -125,6 +139,12 @@ export const monthCloseRepository = {
     return rows.map((r) => r.run_id);
   },
 
+  /** Locks a run for this transaction, waiting for a page in flight to commit; null when unknown. */
+  async lockRun(manager: EntityManager, runId: string): Promise<MonthCloseRun | null> {
+    const rows: RunRow[] = await manager.query(`SELECT * FROM month_close_runs WHERE run_id = $1 FOR UPDATE`, [runId]);
+    return rows.length ? toRun(rows[0]) : null;
+  },
+
   /** Locks a due run for this transaction; null when another instance holds it or it is not due. */
   async lockDueRun(manager: EntityManager, runId: string, now: string): Promise<MonthCloseRun | null> {
     const rows: RunRow[] = await manager.query(
@@ -164,32 +184,74 @@ export const monthCloseRepository = {
     return rows.map((r) => r.time_zone);
   },
 
-  /** Active accounts without an invoice for the period (and not failed in this run), per zone. */
+  /** Active accounts without an invoice for the period (and not failed in this run, unless retried), per zone. */
   async remainingByZone(manager: EntityManager, runId: string, period: string): Promise<ZoneCount[]> {
     const rows: { time_zone: string; count: number }[] = await manager.query(
       `SELECT a.time_zone, count(*)::int AS count FROM accounts a
        WHERE a.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.account_id AND i.period = $2)
-         AND NOT EXISTS (SELECT 1 FROM month_close_failures f WHERE f.run_id = $1 AND f.account_id = a.account_id)
+         AND NOT EXISTS (SELECT 1 FROM month_close_failures f
+                         WHERE f.run_id = $1 AND f.account_id = a.account_id AND f.retried_at IS NULL)
        GROUP BY a.time_zone`,
       [runId, period],
     );
     return rows.map((r) => ({ timeZone: r.time_zone, count: r.count }));
   },
 
-  async recordFailures(
-    manager: EntityManager,
-    runId: string,
-    failures: readonly { accountId: string; code: string; detail: string }[],
-    at: string,
-  ): Promise<number> {
-    if (failures.length === 0) return 0;
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO month_close_failures (run_id, account_id, code, detail, failed_at)
-       SELECT $1, account_id, code, detail, $5 FROM unnest($2::uuid[], $3::text[], $4::text[]) AS f(account_id, code, detail)
-       ON CONFLICT DO NOTHING RETURNING account_id`,
-      [runId, failures.map((f) => f.accountId), failures.map((f) => f.code), failures.map((f) => f.detail), at],
+  /**
+   * Records accounts the run could not invoice. An account failed before and retried since fails
+   * again (its attempts count up); one still failed is left as it is. Returns the accounts whose
+   * failure was recorded now (the ones to announce).
+   */
+  async recordFailures(manager: EntityManager, runId: string, failures: readonly AccountFailure[], at: string): Promise<Set<string>> {
+    if (failures.length === 0) return new Set();
+    const rows: { account_id: string }[] = await manager.query(
+      `INSERT INTO month_close_failures AS f (run_id, account_id, code, detail, failed_at)
+       SELECT $1, account_id, code, detail, $5 FROM unnest($2::uuid[], $3::text[], $4::text[]) AS x(account_id, code, detail)
+       ON CONFLICT (run_id, account_id) DO UPDATE
+         SET code = EXCLUDED.code, detail = EXCLUDED.detail, failed_at = EXCLUDED.failed_at,
+             attempts = f.attempts + 1, retried_at = NULL, retried_by = NULL
+         WHERE f.retried_at IS NOT NULL
+       RETURNING account_id`,
+      [runId, failures.map((f) => f.accountId), failures.map((f) => f.code), failures.map((f) => f.reason), at],
     );
-    return rows.length;
+    return new Set(rows.map((r) => r.account_id));
+  },
+
+  /** Accounts failed in the run and not retried since. */
+  async countOpenFailures(manager: EntityManager, runId: string): Promise<number> {
+    const [{ count }] = await manager.query(
+      `SELECT count(*)::int AS count FROM month_close_failures WHERE run_id = $1 AND retried_at IS NULL`,
+      [runId],
+    );
+    return count;
+  },
+
+  /** Open failures of a run by account id, after `after`: one page of at most `limit`. */
+  async listOpenFailures(manager: EntityManager, runId: string, after: string | null, limit: number): Promise<RunFailure[]> {
+    const rows: FailureRow[] = await manager.query(
+      `SELECT account_id, code, detail, failed_at, attempts, retried_at, retried_by FROM month_close_failures
+       WHERE run_id = $1 AND retried_at IS NULL AND ($2::uuid IS NULL OR account_id > $2::uuid)
+       ORDER BY account_id LIMIT $3`,
+      [runId, after, limit],
+    );
+    return rows.map(toFailure);
+  },
+
+  async findFailure(manager: EntityManager, runId: string, accountId: string): Promise<RunFailure | null> {
+    const rows: FailureRow[] = await manager.query(
+      `SELECT account_id, code, detail, failed_at, attempts, retried_at, retried_by FROM month_close_failures
+       WHERE run_id = $1 AND account_id = $2`,
+      [runId, accountId],
+    );
+    return rows.length ? toFailure(rows[0]) : null;
+  },
+
+  /** Puts a failed account back in the run's scope (the row stays: its history and the retry). */
+  async markRetried(manager: EntityManager, runId: string, accountId: string, at: string, by: string): Promise<void> {
+    await manager.query(
+      `UPDATE month_close_failures SET retried_at = $3, retried_by = $4 WHERE run_id = $1 AND account_id = $2 AND retried_at IS NULL`,
+      [runId, accountId, at, by],
+    );
   },
 };

@@ -25,6 +25,27 @@ export interface RunRow {
   completedAt: string | null;
 }
 
+/**
+ * An account a month-close run could not invoice, with its code and reason. Keyed by (run,
+ * account): a later failure of the same account (after a retry) replaces it. It is open while
+ * the account has no invoice of that run; the report reads it that way, so the order in which a
+ * failure and the invoice of a retried account arrive does not matter.
+ */
+export interface RunFailureRow {
+  runId: string;
+  accountId: string;
+  period: string;
+  code: string;
+  reason: string;
+  failedAt: string;
+  eventId: string;
+}
+
+/** The later failure of a (run, account) wins; the same instant keeps the first seen. */
+export function mergeFailure(current: RunFailureRow, next: RunFailureRow): RunFailureRow {
+  return Date.parse(next.failedAt) > Date.parse(current.failedAt) ? next : current;
+}
+
 export interface InvoiceRow {
   invoiceId: string;
   invoiceNumber: string;
@@ -131,6 +152,7 @@ export interface LedgerEntryRow {
 
 export interface ProjectionBatch {
   runs: RunRow[];
+  failures: RunFailureRow[];
   invoices: InvoiceRow[];
   lines: InvoiceLineRow[];
   attempts: ChargeAttemptRow[];
@@ -249,6 +271,7 @@ class KeyedRows<T> {
 /** Maps a batch of events (in partition order) to the rows they add or complete. */
 export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch {
   const runs = new KeyedRows<RunRow>(mergeRun);
+  const failures = new KeyedRows<RunFailureRow>(mergeFailure);
   const invoices = new KeyedRows<InvoiceRow>();
   const lines = new KeyedRows<InvoiceLineRow>();
   const attempts = new KeyedRows<ChargeAttemptRow>();
@@ -301,6 +324,20 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
           completedAt: p.completedAt,
         });
         entry(`run-completed:${p.runId}`, {}, { runId: p.runId, period: p.period, invoiced: p.invoiced, zeroTotal: p.zeroTotal });
+        break;
+      }
+      case 'MonthCloseAccountFailed': {
+        const p = event.payload;
+        failures.add(`${p.runId}/${p.accountId}`, {
+          runId: p.runId,
+          accountId: p.accountId,
+          period: p.period,
+          code: p.code,
+          reason: p.reason,
+          failedAt: p.failedAt,
+          eventId: event.eventId,
+        });
+        entry(`close-failed:${p.runId}:${p.failedAt}`, {}, { runId: p.runId, period: p.period, code: p.code, reason: p.reason });
         break;
       }
       case 'InvoiceGenerated': {
@@ -467,6 +504,7 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
 
   return {
     runs: runs.values(),
+    failures: failures.values(),
     invoices: invoices.values(),
     lines: lines.values(),
     attempts: attempts.values(),

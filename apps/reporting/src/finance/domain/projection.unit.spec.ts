@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BillingEvent } from '@billing/events';
+import { BillingEvent, MonthCloseAccountFailedV1, createEvent } from '@billing/events';
 import { buildScenario } from '../../../test/month-close-scenario';
 import { countsWin, projectEvents } from './projection';
 
@@ -86,5 +86,25 @@ describe('projecting ledger events into finance rows', () => {
     expect(ranks.InvoiceGenerated).toBeLessThan(ranks.ChargeFailed);
     expect(ranks.ChargeFailed).toBeLessThan(ranks.AccountHoldPlaced);
     expect(ranks.AccountHoldPlaced).toBeLessThan(ranks.EmailSent);
+  });
+
+  it('given the same failure delivered twice and again under a new event id, when projected, then the account is listed once; a later failure replaces it', () => {
+    const runId = randomUUID();
+    const accountId = randomUUID();
+    const failed = (code: string, failedAt: string, eventId = randomUUID()) =>
+      createEvent(
+        MonthCloseAccountFailedV1,
+        { eventId, occurredAt: failedAt, producer: 'invoicing', accountId, correlationId: runId, causationId: null },
+        { runId, period: '2026-11', accountId, code, reason: `${code}: sku=seat`, failedAt },
+      ) as BillingEvent;
+    const first = failed('price_missing', '2026-12-01T00:00:00.000Z');
+    const again = failed('unexpected_error', '2026-12-02T00:00:00.000Z');
+
+    const once = projectEvents([first, first, { ...first, eventId: randomUUID() }]);
+    expect(once.failures).toEqual([expect.objectContaining({ runId, accountId, code: 'price_missing', eventId: first.eventId })]);
+    expect(once.entries).toHaveLength(1);
+    for (const order of [[first, again], [again, first]]) {
+      expect(projectEvents(order).failures).toEqual([expect.objectContaining({ code: 'unexpected_error', failedAt: '2026-12-02T00:00:00.000Z' })]);
+    }
   });
 });

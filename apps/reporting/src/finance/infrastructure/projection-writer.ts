@@ -57,6 +57,21 @@ const RUN_CONFLICT = `ON CONFLICT (run_id) DO UPDATE SET
   ${keepFirst(['requested_at', 'requested_by', 'started_at', 'completed_at'])},
   ${laterCounts(['accounts_in_scope', 'invoiced', 'zero_total', 'remaining', 'counts_at', 'counts_rank'])}`;
 
+const FAILURE_COLUMNS: Columns = {
+  run_id: 'uuid',
+  account_id: 'text',
+  period: 'text',
+  code: 'text',
+  reason: 'text',
+  failed_at: 'timestamptz',
+  event_id: 'uuid',
+};
+
+/** Same rule as `mergeFailure` in the domain: the later failure of a (run, account) wins. */
+const FAILURE_CONFLICT = `ON CONFLICT (run_id, account_id) DO UPDATE SET
+  code = EXCLUDED.code, reason = EXCLUDED.reason, failed_at = EXCLUDED.failed_at, event_id = EXCLUDED.event_id
+  WHERE EXCLUDED.failed_at > t.failed_at`;
+
 const INVOICE_COLUMNS: Columns = {
   invoice_id: 'uuid',
   invoice_number: 'text',
@@ -161,6 +176,7 @@ const ENTRY_COLUMNS: Columns = {
 /** Writes a projected batch in the consumer's transaction: one statement per table. */
 export async function writeProjection(manager: EntityManager, batch: ProjectionBatch): Promise<void> {
   await bulkInsert(manager, 'month_close_runs', RUN_COLUMNS, batch.runs, RUN_CONFLICT);
+  await bulkInsert(manager, 'month_close_failures', FAILURE_COLUMNS, batch.failures, FAILURE_CONFLICT);
   await bulkInsert(manager, 'invoices', INVOICE_COLUMNS, batch.invoices, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'invoice_lines', LINE_COLUMNS, batch.lines, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'charge_attempts', ATTEMPT_COLUMNS, batch.attempts, 'ON CONFLICT DO NOTHING');

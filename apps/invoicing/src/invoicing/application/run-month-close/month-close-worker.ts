@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@ne
 import { DataSource } from 'typeorm';
 import { CLOCK, Clock, LOGGER, Logger } from '@billing/messaging';
 import { INVOICING_CONFIG, InvoicingConfig } from '../../../config';
+import { RunBackoff, nextBackoff, turnOrder } from '../../domain/month-close-turns';
 import { monthCloseRepository } from '../../infrastructure/month-close.repository';
 import { InvoiceNextPage } from './invoice-next-page';
 
@@ -10,13 +11,18 @@ import { InvoiceNextPage } from './invoice-next-page';
  * consumer transaction (a close over 100k accounts is many small transactions, one per page).
  * It polls for due runs (running, or waiting for a zone whose month has now ended by the
  * injected clock), so unfinished runs resume at start-up; several instances share runs safely
- * because each page locks its run row with SKIP LOCKED.
+ * because each page locks its run row with SKIP LOCKED. Runs never block each other: each due
+ * run gets its turn in order (one page per turn), and a run whose page throws backs off alone.
  */
 @Injectable()
 export class MonthCloseWorker implements OnModuleInit, BeforeApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** The run of the last page invoiced: the next turn starts after it. */
+  private lastServed: string | null = null;
+  /** Runs whose last pages threw (and rolled back), and when each is tried again. */
+  private readonly backoff = new Map<string, RunBackoff>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,13 +70,30 @@ export class MonthCloseWorker implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
-  /** One page of the first due run this instance can lock; false when there was nothing to do. */
+  /** One page of the next due run in turn that this instance can lock; false when there was nothing to do. */
   private async tick(): Promise<boolean> {
     const due = await monthCloseRepository.dueRunIds(this.dataSource.manager, this.clock.now().toISOString());
-    for (const runId of due) {
+    for (const runId of this.backoff.keys()) if (!due.includes(runId)) this.backoff.delete(runId);
+    // Backoff is measured in real elapsed time (performance.now), not by the injected business clock.
+    for (const runId of turnOrder(due, this.lastServed, this.backoff, performance.now())) {
       if (!this.running) return false;
-      const outcome = await this.invoiceNextPage.execute(runId);
-      if (outcome.kind === 'worked') return true;
+      let outcome;
+      try {
+        outcome = await this.invoiceNextPage.execute(runId);
+        this.backoff.delete(runId);
+      } catch (error) {
+        const backoff = nextBackoff(this.backoff.get(runId), performance.now(), this.config.MONTH_CLOSE_POLL_MS, 30_000);
+        this.backoff.set(runId, backoff);
+        this.logger.error(
+          { err: error, correlationId: runId, failures: backoff.failures, retryInMs: Math.round(backoff.until - performance.now()) },
+          'month-close page failed and rolled back; this run backs off, the others go on',
+        );
+        continue;
+      }
+      if (outcome.kind === 'worked') {
+        this.lastServed = runId;
+        return true;
+      }
     }
     return false;
   }

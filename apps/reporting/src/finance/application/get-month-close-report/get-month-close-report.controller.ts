@@ -22,7 +22,8 @@ export class GetMonthCloseReportController {
     'Month-close figures of one billing period',
     'Per currency: invoices, invoiced, collected, failed (outstanding on invoices with a declined charge), ' +
       'outstanding, zero-total invoices, accounts invoiced and on hold, emails sent and failed; ' +
-      "and the period's month-close runs with their start, end and duration.",
+      "and the period's month-close runs with their start, end, duration and status; " +
+      'the accounts a run could not invoice, with code and reason, until their invoice of that run arrives.',
   )
   @ApiParam({ name: 'period', example: '2026-11', description: 'Billing period YYYY-MM' })
   async monthClose(

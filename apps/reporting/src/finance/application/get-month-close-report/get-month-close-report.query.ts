@@ -24,7 +24,8 @@ export interface MonthCloseCurrencyFigures {
 
 export interface MonthCloseRun {
   runId: string;
-  status: 'requested' | 'running' | 'completed';
+  /** `completed_with_failures` while the run ended and some of its failed accounts have no invoice yet. */
+  status: 'requested' | 'running' | 'completed' | 'completed_with_failures';
   requestedAt: string | null;
   requestedBy: string | null;
   startedAt: string | null;
@@ -33,7 +34,21 @@ export interface MonthCloseRun {
   accountsInScope: number | null;
   invoiced: number | null;
   zeroTotal: number | null;
+  /** Accounts of the run that failed and have no invoice of the run (yet). */
+  failed: number;
 }
+
+/** An account the period's month close could not invoice, and why; gone once the account is invoiced by that run. */
+export interface MonthCloseFailure {
+  runId: string;
+  accountId: string;
+  code: string;
+  reason: string;
+  failedAt: string;
+}
+
+/** Failures listed in one report; `failedAccounts` counts them all. */
+export const FAILURES_LISTED = 1000;
 
 export interface MonthCloseReport {
   period: string;
@@ -41,7 +56,12 @@ export interface MonthCloseReport {
   /** Every email of the period's month close: about its invoices, or carrying its run id as correlation id. */
   emails: { sent: number; failed: number; byTemplate: { template: string; sent: number; failed: number }[] };
   runs: MonthCloseRun[];
+  failedAccounts: number;
+  /** The first FAILURES_LISTED failed accounts, by account id. */
+  failures: MonthCloseFailure[];
 }
+
+const OPEN_FAILURE = `NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = f.account_id AND i.run_id = f.run_id)`;
 
 /** The morning-after figures of one period, per currency, from the projection. */
 export async function getMonthCloseReport(dataSource: DataSource, period: string): Promise<MonthCloseReport> {
@@ -85,9 +105,20 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
     [period],
   );
   const runs = await dataSource.query(
-    `SELECT run_id, requested_at, requested_by, started_at, completed_at, accounts_in_scope, invoiced, zero_total
-     FROM month_close_runs WHERE period = $1
-     ORDER BY COALESCE(started_at, requested_at) NULLS LAST, run_id`,
+    `SELECT r.run_id, r.requested_at, r.requested_by, r.started_at, r.completed_at, r.accounts_in_scope, r.invoiced, r.zero_total,
+            (SELECT count(*) FROM month_close_failures f WHERE f.run_id = r.run_id AND ${OPEN_FAILURE}) AS failed
+     FROM month_close_runs r WHERE r.period = $1
+     ORDER BY COALESCE(r.started_at, r.requested_at) NULLS LAST, r.run_id`,
+    [period],
+  );
+  const [{ count: failedAccounts }] = await dataSource.query(
+    `SELECT count(*) AS count FROM month_close_failures f WHERE f.period = $1 AND ${OPEN_FAILURE}`,
+    [period],
+  );
+  const failures = await dataSource.query(
+    `SELECT f.run_id, f.account_id, f.code, f.reason, f.failed_at FROM month_close_failures f
+     WHERE f.period = $1 AND ${OPEN_FAILURE}
+     ORDER BY f.account_id, f.run_id LIMIT ${FAILURES_LISTED}`,
     [period],
   );
 
@@ -121,9 +152,16 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
     runs: runs.map((r: Record<string, unknown>): MonthCloseRun => {
       const startedAt = toIso(r.started_at);
       const completedAt = toIso(r.completed_at);
+      const failed = toSafeNumber(r.failed);
       return {
         runId: String(r.run_id),
-        status: completedAt ? 'completed' : startedAt || r.accounts_in_scope !== null ? 'running' : 'requested',
+        status: completedAt
+          ? failed > 0
+            ? 'completed_with_failures'
+            : 'completed'
+          : startedAt || r.accounts_in_scope !== null
+            ? 'running'
+            : 'requested',
         requestedAt: toIso(r.requested_at),
         requestedBy: (r.requested_by as string | null) ?? null,
         startedAt,
@@ -132,14 +170,23 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
         accountsInScope: toNullableNumber(r.accounts_in_scope),
         invoiced: toNullableNumber(r.invoiced),
         zeroTotal: toNullableNumber(r.zero_total),
+        failed,
       };
     }),
+    failedAccounts: toSafeNumber(failedAccounts),
+    failures: failures.map((f: Record<string, unknown>) => ({
+      runId: String(f.run_id),
+      accountId: String(f.account_id),
+      code: String(f.code),
+      reason: String(f.reason),
+      failedAt: toIso(f.failed_at)!,
+    })),
   };
 }
 
 /** One CSV row per currency; the run columns describe the period's first completed run (else its first run). */
 export function monthCloseTable(report: MonthCloseReport): Table {
-  const run = report.runs.find((r) => r.status === 'completed') ?? report.runs[0];
+  const run = report.runs.find((r) => r.status === 'completed' || r.status === 'completed_with_failures') ?? report.runs[0];
   return {
     columns: [
       'period',
@@ -160,6 +207,8 @@ export function monthCloseTable(report: MonthCloseReport): Table {
       'run_started_at',
       'run_completed_at',
       'run_duration_ms',
+      'run_status',
+      'failed_accounts',
     ],
     rows: report.currencies.map((c) => [
       report.period,
@@ -180,6 +229,8 @@ export function monthCloseTable(report: MonthCloseReport): Table {
       run?.startedAt,
       run?.completedAt,
       run?.durationMs,
+      run?.status,
+      report.failedAccounts,
     ]),
   };
 }
