@@ -75,13 +75,16 @@ export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, { message: 'mus
  * - unit price: 0 to 10^6 major units, at most 12 fractional digits (per-request prices such as
  *   0.000000400000);
  * - monthly cap per resource: 0 to 10^9 major units, at most 12 fractional digits;
- * - an account's prepaid credit: 0 to 10^15 minor units (below 2^53, with room for sums).
+ * - an account's prepaid credit: 0 to 10^15 minor units (below 2^53, with room for sums);
+ * - when usage happened: from 2000-01-01 to before 2100-01-01 UTC (a record dated 9999-12-31
+ *   would belong to the period 10000-01 in a zone east of UTC, which no period can hold).
  */
 export const LIMITS = {
   usageQuantity: { max: '1000000000000', fractionDigits: 9 },
   unitPrice: { max: '1000000', fractionDigits: 12 },
   monthlyCap: { max: '1000000000', fractionDigits: 12 },
   creditBalanceMinor: { max: 1_000_000_000_000_000 },
+  usageOccurredAt: { from: '2000-01-01T00:00:00.000Z', before: '2100-01-01T00:00:00.000Z' },
 } as const;
 
 const NON_NEGATIVE_DECIMAL = /^\d+(\.\d+)?$/;
@@ -112,6 +115,12 @@ export function boundedDecimal(limit: { readonly max: string; readonly fractionD
 
 /** A usage record's quantity (HTTP upload and UsageRecorded alike). */
 export const usageQuantity = boundedDecimal(LIMITS.usageQuantity);
+
+/** When a usage record happened: a UTC instant within LIMITS.usageOccurredAt. */
+export const usageInstant = utcInstant.refine(
+  (s) => Date.parse(s) >= Date.parse(LIMITS.usageOccurredAt.from) && Date.parse(s) < Date.parse(LIMITS.usageOccurredAt.before),
+  { message: `must be from ${LIMITS.usageOccurredAt.from} and before ${LIMITS.usageOccurredAt.before}` },
+);
 
 /** A product's unit price in major units. */
 export const unitPrice = boundedDecimal(LIMITS.unitPrice);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract';
-import { usageQuantity, utcInstant } from '../fields';
+import { usageInstant, usageQuantity } from '../fields';
 import { TOPICS } from '../topics';
 
 /** A usage record uploaded over Kafka; `usageId` is the client's id, so a retried upload counts once. Key: accountId. */
@@ -14,6 +14,6 @@ export const UsageRecordedV1 = defineEvent(
     resourceId: z.string().min(1),
     /** 0 to 10^12, at most 9 decimals (LIMITS in fields.ts); tightened from any decimal string. */
     quantity: usageQuantity,
-    occurredAt: utcInstant,
+    occurredAt: usageInstant,
   }),
 );

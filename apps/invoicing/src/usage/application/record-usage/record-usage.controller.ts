@@ -13,7 +13,7 @@ export const usageRecordSchema = z
     resourceId: z.string().min(1).max(200),
     /** 0 to 10^12, at most 9 decimals: the same bound as UsageRecorded (fields.LIMITS). */
     quantity: fields.usageQuantity,
-    occurredAt: fields.utcInstant,
+    occurredAt: fields.usageInstant,
   })
   .strict();
 

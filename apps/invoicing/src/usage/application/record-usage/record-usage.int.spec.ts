@@ -57,6 +57,18 @@ describe('usage upload and UsageRecorded consumer (real PostgreSQL and Kafka)', 
     expect(await usageRows(good.usageId)).toHaveLength(0);
   });
 
+  // Found by the fuzzer: 9999-12-31T23:59:59Z is in the period 10000-01 east of UTC, which no period column holds (was a 500).
+  it.each(['9999-12-31T23:59:59Z', '2100-01-01T00:00:00Z', '1999-12-31T23:59:59Z'])(
+    'refuses usage dated %s (outside 2000–2099) with a 400 naming the field and writes nothing',
+    async (occurredAt) => {
+      const far = record({ occurredAt });
+      const answer = await api(service.url, 'POST', '/v1/usage', { records: [record(), far] });
+      expect(answer.status).toBe(400);
+      expect(answer.body.message).toContain('body.records.1.occurredAt');
+      expect(await usageRows(far.usageId)).toHaveLength(0);
+    },
+  );
+
   it.each(['1000000000000000000000', '1e21', '1000000000000.5', '0.0000000001'])(
     'refuses a quantity of %s (beyond 10^12 or finer than 9 decimals) with a 400 naming the field and writes nothing',
     async (quantity) => {
