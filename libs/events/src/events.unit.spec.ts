@@ -233,6 +233,15 @@ describe('event contracts', () => {
     expect(carriedButCharged).toMatchObject({ ok: false, reason: 'schema_violation' });
   });
 
+  it('refuses a payload string holding the NUL character, which PostgreSQL cannot store, naming the field', () => {
+    const withNul = withField(VALID.UsageRecorded, ['resourceId'], 'srv\u00001');
+    expect(parseEvent(envelope('UsageRecorded', withNul))).toEqual({
+      ok: false,
+      reason: 'schema_violation',
+      message: 'payload.resourceId: must not contain the NUL character (U+0000)',
+    });
+  });
+
   it('refuses an offline payment of nothing', () => {
     expect(parseEvent(envelope('PaymentRecorded', withField(VALID.PaymentRecorded, ['amountMinor'], 0)))).toMatchObject({ ok: false, reason: 'schema_violation' });
   });

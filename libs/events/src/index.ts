@@ -1,5 +1,6 @@
 export { EventContract, PayloadOf, defineEvent } from './contract';
 export { Envelope, envelopeSchema } from './envelope';
+export { NUL_MESSAGE, pathOfNul } from './nul';
 export * as fields from './fields';
 export { CustomerSnapshot, LIMITS, isBcp47Locale, isIanaTimeZone } from './fields';
 export {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventContract, PayloadOf } from './contract';
 import { Envelope, envelopeSchema } from './envelope';
+import { NUL_MESSAGE, pathOfNul } from './nul';
 import { AccountHoldPlacedV1 } from './events/account-hold-placed.v1';
 import { AccountPaymentMethodChangedV1 } from './events/account-payment-method-changed.v1';
 import { AccountHoldReleasedV1 } from './events/account-hold-released.v1';
@@ -94,6 +95,8 @@ export function parseEvent(raw: unknown): ParseResult {
   if (!parsed.success) {
     return { ok: false, reason: 'schema_violation', message: describeZodError(parsed.error, 'payload') };
   }
+  const nul = pathOfNul(envelope.data);
+  if (nul) return { ok: false, reason: 'schema_violation', message: `${nul.join('.')}: ${NUL_MESSAGE}` };
   return { ok: true, event: { ...envelope.data, version, payload: parsed.data } as BillingEvent };
 }
 

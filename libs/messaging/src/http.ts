@@ -1,12 +1,17 @@
 import { BadRequestException, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
-import { describeZodError } from '@billing/events';
+import { NUL_MESSAGE, describeZodError, pathOfNul } from '@billing/events';
 import { PinoNestLogger } from './logger';
 import { RuntimeOptions, ServiceRuntime } from './runtime';
 
 /** Validates request input at the HTTP edge: a 400 whose message names each bad field. */
 export function parseRequest<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
+  const nul = pathOfNul(input, [where]);
+  if (nul) {
+    const field = nul.join('.');
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${field}: ${NUL_MESSAGE}`, fields: [field] });
+  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new BadRequestException({
