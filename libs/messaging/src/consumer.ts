@@ -236,7 +236,7 @@ export class BatchConsumer {
     const chunkKey = `${topic}:${partition}:${messages[0].offset}`;
     const { redeliveryBudget = 3, logger } = this.options;
     let budgetSpent = false;
-    /** Counts one failed delivery of this chunk; true once the budget is spent. */
+    /** Counts one failed delivery of this chunk (sets budgetSpent once the budget is reached). */
     const spendDelivery = () => {
       const failures = (this.failedDeliveries.get(chunkKey) ?? 0) + 1;
       this.failedDeliveries.set(chunkKey, failures);

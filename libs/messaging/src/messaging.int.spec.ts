@@ -282,6 +282,30 @@ describe('messaging guarantees (real Kafka and PostgreSQL)', () => {
     expect(calls.get('2')).toBe(9);
   });
 
+  it('does not retry in-process a failure whose thrower already retried: one run per delivery, budget + 1 in all', async () => {
+    let calls = 0;
+    await startConsumer(
+      effectsConsumer('retried', {
+        failOn: (event) => {
+          if (event.accountId !== 'acct-retried') return undefined;
+          calls += 1;
+          return new TransientError('provider timed out after the SDK retries', { retried: true });
+        },
+      }),
+      500,
+      { redeliveryBudget: 2, transientAttempts: 6 },
+    );
+    const event = usageEvent('acct-retried', 1);
+    await produceRaw('acct-retried', [JSON.stringify(event), JSON.stringify(usageEvent('acct-retried-next', 2))]);
+
+    const dead = (
+      await readTopic(topicName(prefix, TOPICS.deadLetter), { until: (m) => m.some((x) => x.key === 'acct-retried'), settleMs: 1_000 })
+    ).filter((m) => m.key === 'acct-retried');
+    expect(dead.map((m) => m.headers['dlq-reason'])).toEqual(['retries_exhausted']);
+    expect(calls).toBe(3); // 2 failed deliveries + the isolated run; never × transientAttempts
+    await waitFor(async () => (await effectsFor('acct-retried-next')).length === 1, { what: 'the next event of the partition' });
+  });
+
   it('dead-letters nothing while the database is unreachable, however long, and handles everything once it is back', async () => {
     // A TCP proxy in front of PostgreSQL stands for the database server: closing it is an outage
     // for this consumer only (the shared server keeps running).
