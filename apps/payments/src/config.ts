@@ -22,15 +22,15 @@ export const paymentsConfigShape = {
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).default('http'),
   /** Endpoint secret (`whsec_…`) the webhook signatures are checked with; empty refuses every webhook. */
   STRIPE_WEBHOOK_SECRET: z.string().default(''),
-  /** Retries the SDK makes by itself (same idempotency key) on connection errors, 409 and 5xx. */
+  /**
+   * The ONE retry layer of a Stripe call: retries the SDK makes by itself (same idempotency key,
+   * jittered exponential back-off 0.5–5 s, `Stripe-Should-Retry` honoured) on connection errors,
+   * timeouts, 409 and 5xx. A call is thus at most 1 + this many requests (a closed connection is
+   * retried once even at 0). See the budget table in libs/messaging/README.md.
+   */
   STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   /** Per-request timeout of the SDK. */
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
-  /** Our own attempts of one provider call on a transient failure (same key), before the batch is redelivered. */
-  PAYMENTS_TRANSIENT_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
-  /** First back-off between those attempts; doubles each time, capped at PAYMENTS_TRANSIENT_MAX_BACKOFF_MS. */
-  PAYMENTS_TRANSIENT_BACKOFF_MS: z.coerce.number().int().min(0).max(60_000).default(250),
-  PAYMENTS_TRANSIENT_MAX_BACKOFF_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** Provider calls of one consumer batch that run at the same time. */
   PAYMENTS_PROVIDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /**

@@ -20,6 +20,12 @@ export const baseConfigShape = {
   OUTBOX_POLL_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  /**
+   * Failed deliveries of the same offset (each after the consumer's in-process attempts) before its
+   * batch is isolated and the event that keeps failing is dead-lettered (`retries_exhausted`).
+   * Bounds how long one poison message holds its partition; outages never spend it.
+   */
+  CONSUMER_REDELIVERY_BUDGET: z.coerce.number().int().min(1).max(100).default(3),
   /** How long a starting service waits for an unreachable broker before giving up. */
   KAFKA_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(120_000),
   /** How long the group waits for a silent member (a killed process) before reassigning its partitions. */

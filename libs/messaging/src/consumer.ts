@@ -1,11 +1,13 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager } from 'typeorm';
 import { BillingEvent, EventType, TOPICS, TopicName, parseEvent } from '@billing/events';
-import { isTransient } from './errors';
+import { isOutage, isTransient, wasRetried } from './errors';
 import { claimInbox } from './inbox';
 import { topicName } from './kafka';
 import { Logger } from './logger';
 import { Metrics } from './metrics';
+import { retry } from './retry';
 
 export interface HandlerContext {
   /** The transaction the inbox entry was written in: write every effect (and outbox row) through it. */
@@ -41,10 +43,22 @@ export interface BatchConsumerOptions {
   concurrency?: number;
   batchSize?: number;
   sessionTimeoutMs?: number;
-  /** Attempts for a transient failure before the batch is handed back to Kafka for redelivery. */
+  /** In-process attempts for a transient failure before the batch is handed back to Kafka for redelivery. */
   transientAttempts?: number;
+  /** First back-off cap of those attempts (full jitter, doubling, capped at 10 s). */
   backoffMs?: number;
+  /**
+   * Failed deliveries of the same offset (each after its in-process attempts) before the batch is
+   * isolated event by event and the event that still fails transiently is dead-lettered with
+   * `retries_exhausted`. Outages (database or broker unreachable) never count.
+   */
+  redeliveryBudget?: number;
 }
+
+/** Chunks whose failed deliveries are remembered at once; the oldest are forgotten first. */
+const REMEMBERED_FAILURES = 10_000;
+/** How long the database gets to answer `SELECT 1` before it counts as unreachable. */
+const PROBE_TIMEOUT_MS = 5_000;
 
 export type DeadLetterReason =
   | 'empty_message'
@@ -53,7 +67,8 @@ export type DeadLetterReason =
   | 'unknown_type'
   | 'unknown_version'
   | 'schema_violation'
-  | 'handler_error';
+  | 'handler_error'
+  | 'retries_exhausted';
 
 interface Decoded {
   message: KafkaMessage;
@@ -62,6 +77,7 @@ interface Decoded {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Wraps a kafkajs consumer so that each fetched batch of a partition is validated, recorded
@@ -75,6 +91,13 @@ export class BatchConsumer {
   /** Why the consumer is not running (it cannot connect after a start or a crash); cleared once it runs. */
   failure?: Error;
   private readonly accepted: Set<string>;
+  /**
+   * Failed deliveries per `topic:partition:first offset` of a chunk (this instance has one group).
+   * In memory on purpose: the count only bounds how long a poison message blocks its partition. A
+   * restart or a rebalance starts it again from zero, which costs at most one more budget and never
+   * dead-letters a good message; persisting it would need the database exactly when it may be away.
+   */
+  private readonly failedDeliveries = new LRUCache<string, number>({ max: REMEMBERED_FAILURES });
 
   constructor(
     private readonly definition: ConsumerDefinition,
@@ -210,30 +233,76 @@ export class BatchConsumer {
       events.push(d.event);
     }
     const sources = new Map(decoded.filter((d) => d.event).map((d) => [d.event!.eventId, d.message]));
+    const chunkKey = `${topic}:${partition}:${messages[0].offset}`;
+    const { redeliveryBudget = 3, logger } = this.options;
+    let budgetSpent = false;
+    /** Counts one failed delivery of this chunk (sets budgetSpent once the budget is reached). */
+    const spendDelivery = () => {
+      const failures = (this.failedDeliveries.get(chunkKey) ?? 0) + 1;
+      this.failedDeliveries.set(chunkKey, failures);
+      budgetSpent ||= failures >= redeliveryBudget;
+      return failures;
+    };
 
     if (events.length > 0) {
       try {
         await this.withTransientRetry(() => this.handleInTransaction(events, heartbeat), heartbeat);
       } catch (error) {
-        if (isTransient(error)) throw error; // give the batch back to Kafka; it is redelivered
-        // A permanent failure somewhere in the batch: handle one event at a time, in order,
-        // so that only the offending event is dead-lettered.
-        this.options.logger.warn({ err: error, topic, partition }, 'batch failed; isolating the failing event');
+        if (this.stopping || (await this.isOutage(error))) throw error; // blocks; the batch is redelivered
+        if (isTransient(error)) {
+          const failures = spendDelivery();
+          if (!budgetSpent) {
+            logger.warn({ err: error, topic, partition, failures, redeliveryBudget }, 'batch failed transiently; handed back to Kafka');
+            throw error;
+          }
+          logger.warn({ err: error, topic, partition, failures }, 'redelivery budget spent; isolating the failing event');
+        } else {
+          // A permanent failure somewhere in the batch: handle one event at a time, in order,
+          // so that only the offending event is dead-lettered.
+          logger.warn({ err: error, topic, partition }, 'batch failed; isolating the failing event');
+        }
         for (const event of events) {
           try {
             await this.withTransientRetry(() => this.handleInTransaction([event], heartbeat), heartbeat);
           } catch (single) {
-            if (isTransient(single)) throw single;
-            deadLetters.push({
-              message: sources.get(event.eventId)!,
-              event,
-              deadLetter: { reason: 'handler_error', detail: (single as Error).message ?? String(single) },
-            });
+            if (this.stopping || (await this.isOutage(single))) throw single;
+            let deadLetter: Decoded['deadLetter'];
+            if (!isTransient(single)) {
+              deadLetter = { reason: 'handler_error', detail: messageOf(single) };
+            } else {
+              const failures = budgetSpent ? this.failedDeliveries.get(chunkKey) : spendDelivery();
+              if (!budgetSpent) throw single; // counted; redelivered until the budget is spent
+              deadLetter = { reason: 'retries_exhausted', detail: `failed ${failures} deliveries; last error: ${messageOf(single)}` };
+            }
+            deadLetters.push({ message: sources.get(event.eventId)!, event, deadLetter });
           }
         }
       }
     }
     if (deadLetters.length > 0) await this.sendToDeadLetter(topic, partition, deadLetters);
+    this.failedDeliveries.delete(chunkKey);
+  }
+
+  /**
+   * Whether a failure is an outage rather than this message's fault: a connection-level error, or
+   * any failure while the database does not answer `SELECT 1`. A database outage must never empty
+   * a topic into the dead-letter topic, whatever error the handler happened to surface.
+   */
+  private async isOutage(error: unknown): Promise<boolean> {
+    if (isOutage(error)) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('database probe timed out')), PROBE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.options.dataSource.query('SELECT 1'), timeout]);
+      return false;
+    } catch (probe) {
+      this.options.logger.warn({ err: error, probe: messageOf(probe) }, 'database unreachable; the batch waits for it');
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async handleInTransaction(events: BillingEvent[], heartbeat: () => Promise<void>): Promise<void> {
@@ -260,19 +329,23 @@ export class BatchConsumer {
     });
   }
 
+  /** Retries transient failures in-process, unless the thrower already spent its own retry layer. */
   private async withTransientRetry(work: () => Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
     const { transientAttempts = 6, backoffMs = 200, logger } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isTransient(error) || attempt >= transientAttempts || this.stopping) throw error;
-        const delay = Math.min(10_000, backoffMs * 2 ** (attempt - 1));
-        logger.warn({ err: error, attempt, delay, consumer: this.definition.name }, 'transient failure; retrying');
-        await sleep(delay);
-        await heartbeat().catch(() => undefined);
-      }
-    }
+    await retry(
+      async (attempt) => {
+        if (attempt > 1) await heartbeat().catch(() => undefined);
+        await work();
+      },
+      {
+        attempts: transientAttempts,
+        baseDelayMs: backoffMs,
+        maxDelayMs: 10_000,
+        retryable: (error) => isTransient(error) && !wasRetried(error) && !this.stopping,
+        onRetry: ({ error, attempt, delayMs }) =>
+          logger.warn({ err: error, attempt, delay: delayMs, consumer: this.definition.name }, 'transient failure; retrying'),
+      },
+    );
   }
 
   private async sendToDeadLetter(topic: string, partition: number, items: Decoded[]): Promise<void> {

@@ -2,8 +2,18 @@ export { AUTH_TOKENS, BearerAuthGuard, Role, Roles, TokenEntry, hashToken, parse
 export { CLOCK, Clock, ManualClock, systemClock } from './clock';
 export { BaseConfig, baseConfigShape, loadConfig } from './config';
 export { BatchConsumer, BatchConsumerOptions, ConsumerDefinition, DeadLetterReason, HandlerContext } from './consumer';
+export {
+  DEAD_LETTER_REPLAYS_TOPIC,
+  DeadLetter,
+  DeadLetterStore,
+  ReplayOutcome,
+  deadLetterReplaysTopicConfig,
+  formatDeadLetter,
+  listDeadLetters,
+  replayDeadLetter,
+} from './dead-letters';
 export { MigrationClass, createDataSource, databaseUrl, dropDatabase, ensureDatabase, openServiceDatabase } from './database';
-export { ConfigError, PermanentError, TransientError, isTransient } from './errors';
+export { ConfigError, PermanentError, TransientError, TransientErrorOptions, isOutage, isTransient, wasRetried } from './errors';
 export { ServiceBootOptions, bootService, parseRequest } from './http';
 export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
@@ -12,4 +22,5 @@ export { MessagingTables1764300000000 } from './messaging-tables.migration';
 export { Metrics } from './metrics';
 export { LOGGER, ServiceCoreModule } from './observability';
 export { OutboxRelay, OutboxRelayOptions, appendToOutbox } from './outbox';
+export { RetryOptions, abortableSleep, backoffDelay, retry } from './retry';
 export { RuntimeOptions, ServiceRuntime } from './runtime';

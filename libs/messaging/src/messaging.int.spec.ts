@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Admin, Producer } from 'kafkajs';
@@ -15,7 +16,9 @@ import {
 } from '@billing/testing';
 import {
   BatchConsumer,
+  BatchConsumerOptions,
   ConsumerDefinition,
+  createDataSource,
   OutboxRelay,
   PermanentError,
   TransientError,
@@ -73,10 +76,10 @@ describe('messaging guarantees (real Kafka and PostgreSQL)', () => {
     for (const c of consumers.splice(0)) await c.stop();
   });
 
-  async function startConsumer(definition: ConsumerDefinition, batchSize = 500) {
+  async function startConsumer(definition: ConsumerDefinition, batchSize = 500, options: Partial<BatchConsumerOptions> = {}) {
     const consumer = new BatchConsumer(
       { ...definition, groupId: uniqueName('group') },
-      { kafka, dataSource, producer, service: 'test', topicPrefix: prefix, logger, batchSize, backoffMs: 20 },
+      { kafka, dataSource, producer, service: 'test', topicPrefix: prefix, logger, batchSize, backoffMs: 20, ...options },
     );
     await consumer.start();
     consumers.push(consumer);
@@ -247,5 +250,103 @@ describe('messaging guarantees (real Kafka and PostgreSQL)', () => {
     expect(dead).toHaveLength(1);
     expect(dead[0].headers['dlq-reason']).toBe('handler_error');
     expect(dead[0].headers['dlq-detail']).toContain('seq 2 can never be handled');
+  });
+
+  it('dead-letters an event that keeps failing transiently once, after the redelivery budget, and handles the next one', async () => {
+    const calls = new Map<string, number>();
+    await startConsumer(
+      effectsConsumer('poison', {
+        failOn: (event) => {
+          if (event.accountId !== 'acct-poison') return undefined;
+          const seq = (event.payload as { quantity: string }).quantity;
+          calls.set(seq, (calls.get(seq) ?? 0) + 1);
+          return seq === '2' ? new TransientError('upstream timed out on this payload') : undefined;
+        },
+      }),
+      500,
+      { redeliveryBudget: 2, transientAttempts: 3 },
+    );
+    const events = [1, 2, 3].map((seq) => usageEvent('acct-poison', seq));
+    await produceRaw('acct-poison', events.map((e) => JSON.stringify(e)));
+
+    await waitFor(async () => (await effectsFor('acct-poison')).length === 2, { what: 'the events around the poison one' });
+    expect((await effectsFor('acct-poison')).map((e) => e.seq)).toEqual(['1', '3']);
+    const dead = (
+      await readTopic(topicName(prefix, TOPICS.deadLetter), { until: (m) => m.some((x) => x.key === 'acct-poison'), settleMs: 1_000 })
+    ).filter((m) => m.key === 'acct-poison');
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0].value!).eventId).toBe(events[1].eventId);
+    expect(dead[0].headers['dlq-reason']).toBe('retries_exhausted');
+    expect(dead[0].headers['dlq-detail']).toBe('failed 2 deliveries; last error: upstream timed out on this payload');
+    // 2 deliveries of the batch and 1 of the event alone, 3 in-process attempts each: bounded.
+    expect(calls.get('2')).toBe(9);
+  });
+
+  it('does not retry in-process a failure whose thrower already retried: one run per delivery, budget + 1 in all', async () => {
+    let calls = 0;
+    await startConsumer(
+      effectsConsumer('retried', {
+        failOn: (event) => {
+          if (event.accountId !== 'acct-retried') return undefined;
+          calls += 1;
+          return new TransientError('provider timed out after the SDK retries', { retried: true });
+        },
+      }),
+      500,
+      { redeliveryBudget: 2, transientAttempts: 6 },
+    );
+    const event = usageEvent('acct-retried', 1);
+    await produceRaw('acct-retried', [JSON.stringify(event), JSON.stringify(usageEvent('acct-retried-next', 2))]);
+
+    const dead = (
+      await readTopic(topicName(prefix, TOPICS.deadLetter), { until: (m) => m.some((x) => x.key === 'acct-retried'), settleMs: 1_000 })
+    ).filter((m) => m.key === 'acct-retried');
+    expect(dead.map((m) => m.headers['dlq-reason'])).toEqual(['retries_exhausted']);
+    expect(calls).toBe(3); // 2 failed deliveries + the isolated run; never × transientAttempts
+    await waitFor(async () => (await effectsFor('acct-retried-next')).length === 1, { what: 'the next event of the partition' });
+  });
+
+  it('dead-letters nothing while the database is unreachable, however long, and handles everything once it is back', async () => {
+    // A TCP proxy in front of PostgreSQL stands for the database server: closing it is an outage
+    // for this consumer only (the shared server keeps running).
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(5432, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined).on('close', () => sockets.delete(s));
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    const listen = (port = 0) => new Promise<number>((resolve) => proxy.listen(port, '127.0.0.1', () => resolve((proxy.address() as net.AddressInfo).port)));
+    const port = await listen();
+    const serverUrl = new URL(DATABASE_SERVER_URL);
+    serverUrl.port = String(port);
+    const proxied = createDataSource({ serverUrl: serverUrl.toString(), database });
+    await proxied.initialize();
+    (proxied.driver as unknown as { master: { options: Record<string, unknown> } }).master.options.connectionTimeoutMillis = 1_000;
+    try {
+      await startConsumer(effectsConsumer('outage'), 500, { dataSource: proxied, redeliveryBudget: 2, transientAttempts: 2 });
+      const first = usageEvent('acct-outage', 1);
+      await produceRaw('acct-outage', [JSON.stringify(first)]);
+      await waitFor(async () => (await effectsFor('acct-outage')).length === 1, { what: 'the event before the outage' });
+
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await produceRaw('acct-outage', [2, 3].map((seq) => JSON.stringify(usageEvent('acct-outage', seq))));
+      await new Promise((r) => setTimeout(r, 8_000)); // several times the redelivery budget
+      expect(await effectsFor('acct-outage')).toHaveLength(1);
+
+      await listen(port);
+      await waitFor(async () => (await effectsFor('acct-outage')).length === 3, { what: 'the events after the outage', timeoutMs: 60_000 });
+      expect((await effectsFor('acct-outage')).map((e) => e.seq)).toEqual(['1', '2', '3']);
+      const dead = await readTopic(topicName(prefix, TOPICS.deadLetter), { until: () => false, timeoutMs: 2_000 });
+      expect(dead.filter((m) => m.key === 'acct-outage')).toEqual([]);
+    } finally {
+      for (const c of consumers.splice(0)) await c.stop();
+      proxy.close();
+      for (const s of sockets) s.destroy();
+      await proxied.destroy().catch(() => undefined);
+    }
   });
 });

@@ -159,6 +159,7 @@ export class ServiceRuntime {
       concurrency: config.CONSUMER_CONCURRENCY,
       batchSize: config.CONSUMER_BATCH_SIZE,
       sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+      redeliveryBudget: config.CONSUMER_REDELIVERY_BUDGET,
     });
   }
 

@@ -27,16 +27,7 @@ export class PaymentsModule {
       providers: [
         { provide: PAYMENTS_CONFIG, useValue: config },
         { provide: STRIPE, useFactory: () => createStripeClient(config) },
-        {
-          provide: PAYMENT_PROVIDER,
-          useFactory: (stripe: Stripe) =>
-            new StripePaymentProvider(stripe, {
-              attempts: config.PAYMENTS_TRANSIENT_ATTEMPTS,
-              backoffMs: config.PAYMENTS_TRANSIENT_BACKOFF_MS,
-              maxBackoffMs: config.PAYMENTS_TRANSIENT_MAX_BACKOFF_MS,
-            }),
-          inject: [STRIPE],
-        },
+        { provide: PAYMENT_PROVIDER, useFactory: (stripe: Stripe) => new StripePaymentProvider(stripe), inject: [STRIPE] },
         { provide: CHARGE_INVOICES_OPTIONS, useValue: options },
         ChargeInvoices,
         ChargeInvoicesConsumer,

@@ -7,6 +7,9 @@
  *   this email (authentication, a 5xx to EHLO or MAIL FROM: our configuration, not the customer's).
  * - permanent: the server refused this message for good — a 5xx to RCPT TO (mailbox does not
  *   exist) or to DATA (content refused). Retrying cannot help: the email is marked failed.
+ * A transient failure says whether it is about this email (`scope: 'email'`: a 4xx to RCPT TO /
+ * DATA) or about the server as a whole (`scope: 'server'`: connection, TLS, auth, a reply to
+ * the greeting, EHLO or MAIL FROM). A server-wide failure is an outage: it never dead-letters.
  * - unexpected: not an SMTP outcome at all (a bug); the caller lets it surface as an error so the
  *   event is dead-lettered with the reason instead of being silently dropped or retried forever.
  */
@@ -19,7 +22,7 @@ export interface SmtpFailure {
 }
 
 export type SmtpFailureClass =
-  | { kind: 'transient'; smtpCode: number | null; reason: string }
+  | { kind: 'transient'; smtpCode: number | null; reason: string; scope: 'email' | 'server' }
   | { kind: 'permanent'; smtpCode: number | null; reason: string }
   | { kind: 'unexpected'; reason: string };
 
@@ -59,13 +62,15 @@ export function classifySmtpFailure(failure: SmtpFailure): SmtpFailureClass {
   const code = failure.code ?? '';
   const reason = reasonOf(failure);
 
-  if (smtpCode !== null && smtpCode >= 400 && smtpCode < 500) return { kind: 'transient', smtpCode, reason };
-  if (code === 'EAUTH' || code === 'ENOAUTH') return { kind: 'transient', smtpCode, reason };
-  if (smtpCode !== null && smtpCode >= 500 && smtpCode < 600) {
-    const aboutThisEmail = MESSAGE_COMMANDS.test(failure.command ?? '') || (MESSAGE_CODES.has(code) && !failure.command);
-    return aboutThisEmail ? { kind: 'permanent', smtpCode, reason } : { kind: 'transient', smtpCode, reason };
+  const aboutThisEmail = MESSAGE_COMMANDS.test(failure.command ?? '') || (MESSAGE_CODES.has(code) && !failure.command);
+  if (smtpCode !== null && smtpCode >= 400 && smtpCode < 500) {
+    return { kind: 'transient', smtpCode, reason, scope: aboutThisEmail ? 'email' : 'server' };
   }
-  if (CONNECTION_CODES.has(code)) return { kind: 'transient', smtpCode, reason };
+  if (code === 'EAUTH' || code === 'ENOAUTH') return { kind: 'transient', smtpCode, reason, scope: 'server' };
+  if (smtpCode !== null && smtpCode >= 500 && smtpCode < 600) {
+    return aboutThisEmail ? { kind: 'permanent', smtpCode, reason } : { kind: 'transient', smtpCode, reason, scope: 'server' };
+  }
+  if (CONNECTION_CODES.has(code)) return { kind: 'transient', smtpCode, reason, scope: 'server' };
   if (MESSAGE_CODES.has(code)) return { kind: 'permanent', smtpCode, reason };
   return { kind: 'unexpected', reason };
 }

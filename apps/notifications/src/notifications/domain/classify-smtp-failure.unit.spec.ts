@@ -20,8 +20,11 @@ describe('classifying SMTP failures', () => {
   it('treats 4xx replies (greylisting, 451 local error) as transient', () => {
     expect(
       classifySmtpFailure({ code: 'EENVELOPE', responseCode: 451, command: 'RCPT TO', response: '451 4.3.0 try again later', message: 'x' }),
-    ).toEqual({ kind: 'transient', smtpCode: 451, reason: '451 4.3.0 try again later' });
-    expect(classifySmtpFailure({ responseCode: 421, command: 'CONN', message: 'service not available' }).kind).toBe('transient');
+    ).toEqual({ kind: 'transient', smtpCode: 451, reason: '451 4.3.0 try again later', scope: 'email' });
+    expect(classifySmtpFailure({ responseCode: 421, command: 'CONN', message: 'service not available' })).toMatchObject({
+      kind: 'transient',
+      scope: 'server', // the server is going away: an outage, not this email's fault
+    });
   });
 
   it('treats connection errors and timeouts as transient', () => {
@@ -30,17 +33,20 @@ describe('classifying SMTP failures', () => {
         kind: 'transient',
         smtpCode: null,
         reason: 'connect ECONNREFUSED 127.0.0.1:1',
+        scope: 'server',
       });
     }
   });
 
   it('does not fail customer emails for our own configuration problems (auth, MAIL FROM)', () => {
-    expect(classifySmtpFailure({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', message: 'bad credentials' }).kind).toBe(
-      'transient',
-    );
-    expect(classifySmtpFailure({ code: 'EENVELOPE', responseCode: 553, command: 'MAIL FROM', message: 'sender refused' }).kind).toBe(
-      'transient',
-    );
+    expect(classifySmtpFailure({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', message: 'bad credentials' })).toMatchObject({
+      kind: 'transient',
+      scope: 'server',
+    });
+    expect(classifySmtpFailure({ code: 'EENVELOPE', responseCode: 553, command: 'MAIL FROM', message: 'sender refused' })).toMatchObject({
+      kind: 'transient',
+      scope: 'server',
+    });
   });
 
   it('reports an error that is not an SMTP outcome as unexpected', () => {

@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { Logger } from '@billing/messaging';
+import { type Logger, retry } from '@billing/messaging';
 import type { NotificationsConfig } from '../../config';
 import { classifySmtpFailure, type SmtpFailure } from '../domain/classify-smtp-failure';
 import type { RenderedEmail } from '../domain/render-email';
@@ -9,8 +9,11 @@ export type DeliveryOutcome =
   | { kind: 'accepted'; response: string; attempts: number }
   /** Refused for good (5xx to RCPT TO / DATA): not retried. */
   | { kind: 'rejected'; smtpCode: number | null; reason: string; attempts: number }
-  /** Still failing transiently after every in-process attempt: the event is redelivered later. */
-  | { kind: 'deferred'; smtpCode: number | null; reason: string; attempts: number };
+  /**
+   * Still failing transiently after every attempt of the send's one retry layer: the event is
+   * redelivered later. `scope: 'server'` — the server as a whole fails (an outage, never dead-lettered).
+   */
+  | { kind: 'deferred'; smtpCode: number | null; reason: string; attempts: number; scope: 'email' | 'server' };
 
 /** The SMTP port the send-emails use case talks to. */
 export interface Mailer {
@@ -27,8 +30,6 @@ export class UnexpectedMailerError extends Error {
     this.name = 'UnexpectedMailerError';
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * nodemailer over a pooled SMTP transport. Every byte of a message comes from the rendered email:
@@ -59,36 +60,52 @@ export class SmtpMailer implements Mailer {
     });
   }
 
+  /**
+   * One send with the ONE retry layer of an SMTP send: up to SMTP_RETRY_ATTEMPTS calls on a
+   * transient failure, full-jitter back-off (SMTP_RETRY_BASE_MS doubling, capped at
+   * SMTP_RETRY_MAX_MS). Each repeat carries the same bytes (same Message-ID).
+   */
   async deliver(email: RenderedEmail): Promise<DeliveryOutcome> {
     const { SMTP_RETRY_ATTEMPTS: attempts, SMTP_RETRY_BASE_MS: base, SMTP_RETRY_MAX_MS: max } = this.config;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const info = await this.transport.sendMail({
-          from: this.config.MAIL_FROM,
-          to: { name: email.toName, address: email.to },
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId: email.messageId,
-          date: new Date(email.date),
-          headers: email.headers,
-          baseBoundary: email.mimeBoundary,
-        } as Parameters<typeof this.transport.sendMail>[0] & { baseBoundary: string });
-        return { kind: 'accepted', response: String(info.response ?? ''), attempts: attempt };
-      } catch (error) {
-        const failure = classifySmtpFailure(error as SmtpFailure);
-        if (failure.kind === 'unexpected') {
-          throw new UnexpectedMailerError(`sending ${email.emailKey} failed unexpectedly: ${failure.reason}`, { cause: error });
-        }
-        if (failure.kind === 'permanent') return { ...failure, kind: 'rejected', attempts: attempt };
-        if (attempt >= attempts) return { ...failure, kind: 'deferred', attempts: attempt };
-        const delay = Math.min(max, base * 2 ** (attempt - 1));
-        this.logger.warn(
-          { emailKey: email.emailKey, attempt, delay, smtpCode: failure.smtpCode, reason: failure.reason },
-          'transient SMTP failure; retrying',
-        );
-        await sleep(delay);
+    let calls = 0;
+    try {
+      const info = await retry(
+        () => {
+          calls += 1;
+          return this.transport.sendMail({
+            from: this.config.MAIL_FROM,
+            to: { name: email.toName, address: email.to },
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            messageId: email.messageId,
+            date: new Date(email.date),
+            headers: email.headers,
+            baseBoundary: email.mimeBoundary,
+          } as Parameters<typeof this.transport.sendMail>[0] & { baseBoundary: string });
+        },
+        {
+          attempts,
+          baseDelayMs: base,
+          maxDelayMs: max,
+          retryable: (error) => classifySmtpFailure(error as SmtpFailure).kind === 'transient',
+          onRetry: ({ error, attempt, delayMs }) => {
+            const failure = classifySmtpFailure(error as SmtpFailure);
+            this.logger.warn(
+              { emailKey: email.emailKey, attempt, delay: delayMs, smtpCode: 'smtpCode' in failure ? failure.smtpCode : null, reason: failure.reason },
+              'transient SMTP failure; retrying',
+            );
+          },
+        },
+      );
+      return { kind: 'accepted', response: String(info.response ?? ''), attempts: calls };
+    } catch (error) {
+      const failure = classifySmtpFailure(error as SmtpFailure);
+      if (failure.kind === 'unexpected') {
+        throw new UnexpectedMailerError(`sending ${email.emailKey} failed unexpectedly: ${failure.reason}`, { cause: error });
       }
+      if (failure.kind === 'permanent') return { ...failure, kind: 'rejected', attempts: calls };
+      return { ...failure, kind: 'deferred', attempts: calls };
     }
   }
 

@@ -32,9 +32,11 @@ export type ProviderChargeOutcome =
 
 /**
  * Port to the payment provider. Implementations retry transient failures (network, timeout,
- * 5xx, 409) with the SAME idempotency key and then throw `TransientError` (the event is
- * redelivered later, never reported as a decline); a request the provider refuses as wrong
- * (400 idempotency_error, invalid request, bad key) throws `PermanentError`.
+ * 5xx, 409) in ONE bounded layer with the SAME idempotency key and then throw
+ * `TransientError({ retried: true })` (the consumer does not retry it in-process; the event is
+ * redelivered later, never reported as a decline; `outage: true` when the provider as a whole is
+ * away); a request the provider refuses as wrong (400 idempotency_error, invalid request, bad
+ * key) throws `PermanentError`.
  */
 export interface PaymentProvider {
   chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderChargeOutcome>;

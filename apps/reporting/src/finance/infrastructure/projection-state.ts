@@ -49,7 +49,10 @@ export async function readProjectionState(manager: EntityManager | DataSource): 
 export async function assertCurrentGeneration(manager: EntityManager, generation: number): Promise<void> {
   const [row] = await manager.query(`SELECT generation FROM projection_state WHERE id = 1 FOR SHARE`);
   if (row.generation !== generation) {
-    throw new TransientError(`projection generation ${generation} was replaced by ${row.generation}; the projector restarts`);
+    // Not the message's fault: an outage for this consumer, never dead-lettered while it stops.
+    throw new TransientError(`projection generation ${generation} was replaced by ${row.generation}; the projector restarts`, {
+      outage: true,
+    });
   }
 }
 

@@ -62,8 +62,11 @@ async function settleWithLimit<T, R>(items: readonly T[], limit: number, work: (
  * flight together share one statement): when the batch is retried because *another* email failed
  * transiently, or the process dies after that write, the accepted email is not sent again.
  *
- * Transient SMTP failures (4xx, connection errors) are retried in-process with back-off; an email
- * still failing then makes the batch a `TransientError` (rolled back and redelivered later).
+ * Transient SMTP failures (4xx, connection errors) are retried by the mailer, the send's one
+ * retry layer (bounded, jittered); an email still failing then makes the batch a
+ * `TransientError({ retried: true })`: rolled back and redelivered later by Kafka, not retried
+ * in-process again. An email-level failure spends the consumer's redelivery budget (then the event
+ * is dead-lettered, `retries_exhausted`); a server-wide one is an outage and only waits.
  * Permanent refusals (5xx to RCPT TO / DATA, e.g. 550 mailbox does not exist) are recorded as
  * failed with `EmailFailed` and never retried.
  */
@@ -151,8 +154,12 @@ export class SendEmails {
     if (deferred.length > 0) {
       for (const { item } of deferred) this.emails.inc({ template: item.email.template, outcome: 'deferred' });
       const first = deferred[0].outcome as Extract<DeliveryOutcome, { kind: 'deferred' }>;
+      // Each send already spent its one retry layer: the consumer must not retry the batch
+      // in-process (`retried`); only a server-wide failure is an outage that never dead-letters.
+      const outage = deferred.every((d) => d.outcome.kind === 'deferred' && d.outcome.scope === 'server');
       throw new TransientError(
         `${deferred.length} email(s) could not be sent yet (${deferred.map((d) => d.item.email.emailKey).join(', ')}): ${first.reason}`,
+        { retried: true, outage },
       );
     }
 

@@ -22,8 +22,6 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
   beforeAll(async () => {
     ({ sandbox, app, dataSource, producer, customerId } = await service.start({
       AUTH_TOKENS: `finance:sha256=${hashToken(FINANCE_TOKEN)},operator:sha256=${hashToken(OPERATOR_TOKEN)}`,
-      PAYMENTS_TRANSIENT_ATTEMPTS: '3',
-      PAYMENTS_TRANSIENT_BACKOFF_MS: '100',
     }));
   });
 

@@ -24,8 +24,6 @@ describe('Stripe webhook (signed events, the sandbox, real Kafka and PostgreSQL)
   beforeAll(async () => {
     ({ sandbox, app, dataSource, producer, customerId } = await service.start({
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      PAYMENTS_TRANSIENT_ATTEMPTS: '2',
-      PAYMENTS_TRANSIENT_BACKOFF_MS: '50',
     }));
     stripe = sandbox.stripe;
     webhookUrl = `http://127.0.0.1:${app.getHttpServer().address().port}/v1/webhooks/stripe`;
