@@ -184,7 +184,7 @@ export async function waitForCascade(
     try {
       last = await progress(stack, runId);
       onProgress?.(last);
-      if (last.run.status === 'completed') {
+      if (last.run.status === 'completed' || last.run.status === 'completed_with_failures') {
         const reconciliation = await reportFor<Record<string, unknown>>(stack, `/v1/reports/reconciliation?period=${period}&limit=1000`);
         const open = Object.values(reconciliationLists(reconciliation)).some((list) => list.length > 0);
         if (!open && last.holds >= last.decliningAccounts) return last;
