@@ -82,9 +82,9 @@ export const invoiceRepository = {
     if (lines.length === 0) return;
     await manager.query(
       `INSERT INTO invoice_lines (invoice_id, line_id, account_id, sku, resource_id, usage_period, quantity, unit_price,
-         amount_minor, capped, late)
+         amount_minor, capped, late, kind)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::numeric[],
-         $8::numeric[], $9::bigint[], $10::boolean[], $11::boolean[])`,
+         $8::numeric[], $9::bigint[], $10::boolean[], $11::boolean[], $12::text[])`,
       [
         lines.map((l) => l.invoice.invoiceId),
         lines.map((l) => l.line.lineId),
@@ -96,7 +96,9 @@ export const invoiceRepository = {
         lines.map((l) => l.line.unitPrice),
         lines.map((l) => l.line.amountMinor),
         lines.map((l) => l.line.capped),
-        lines.map((l) => l.line.usagePeriod !== l.invoice.period),
+        // a carried balance is not late usage, though it comes from an earlier period
+        lines.map((l) => l.line.kind !== 'carried_balance' && l.line.usagePeriod !== l.invoice.period),
+        lines.map((l) => l.line.kind ?? 'usage'),
       ],
     );
   },
