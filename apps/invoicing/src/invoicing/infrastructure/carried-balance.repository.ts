@@ -61,13 +61,4 @@ export const carriedBalanceRepository = {
     );
     return affectedRows(result);
   },
-
-  /** Whether the account has a balance still waiting to be carried. */
-  async hasPending(manager: EntityManager, accountId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM carried_balances WHERE account_id = $1 AND carried_to_invoice_id IS NULL LIMIT 1`,
-      [accountId],
-    );
-    return rows.length > 0;
-  },
 };

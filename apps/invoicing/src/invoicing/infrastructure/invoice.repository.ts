@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts/infrastructure/account.repository';
 import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
+import { affectedRows } from '../../shared/sql';
 
 /** Invoices (immutable once inserted), their lines, and the per-period invoice number sequence. */
 export const invoiceRepository = {
@@ -113,6 +114,22 @@ export const invoiceRepository = {
        WHERE a.account_id = s.account_id`,
       [used.map((s) => s.accountId), used.map((s) => s.amountMinor), at],
     );
+  },
+
+  /**
+   * Adds collected amounts to invoices (one statement per payment, in order, so two payments of
+   * one invoice in a batch both count). Returns, per payment, whether an invoice in its currency took it.
+   */
+  async addCollected(manager: EntityManager, payments: readonly { invoiceId: string; currency: string; amountMinor: number }[]): Promise<boolean[]> {
+    const applied: boolean[] = [];
+    for (const p of payments) {
+      const result: unknown = await manager.query(
+        `UPDATE invoices SET collected_minor = collected_minor + $3 WHERE invoice_id = $1 AND currency = $2`,
+        [p.invoiceId, p.currency, p.amountMinor],
+      );
+      applied.push(affectedRows(result) === 1);
+    }
+    return applied;
   },
 
   /** Quantities already billed for (account, sku, resource, usage period): caps of late usage. */
