@@ -79,8 +79,18 @@ describe('carrying below-minimum totals to the next invoice (real PostgreSQL and
       records: [useOnce(ids.usd, '2026-11-10T12:00:00Z'), useOnce(ids.kwd, '2026-11-10T12:00:00Z')],
     });
     expect(upload.body).toMatchObject({ accepted: 2 });
+    // The first page fails once at its last write (the outbox), after it carried balances: the
+    // page's transaction rolls back whole, and the worker's retry carries them again, once.
+    await service.runtime.dataSource.query(`
+      CREATE SEQUENCE fail_first_invoice_event;
+      CREATE FUNCTION fail_first_invoice_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF nextval('fail_first_invoice_event') = 1 THEN RAISE EXCEPTION 'page fails once'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER fail_first_invoice_event BEFORE INSERT ON outbox FOR EACH ROW
+        WHEN (NEW.event_type = 'InvoiceGenerated') EXECUTE FUNCTION fail_first_invoice_event();`);
     clock.set('2026-12-03T00:00:00.000Z');
     const runId = await close('2026-11');
+    const [{ n: triggerCalls }] = await service.runtime.dataSource.query(`SELECT last_value::int AS n FROM fail_first_invoice_event`);
+    expect(triggerCalls).toBeGreaterThan(3); // the failed page's first insert and the retried pages' inserts
 
     const october = await invoicesOf('2026-10');
     const november = await invoicesOf('2026-11');
