@@ -14,6 +14,8 @@ import { RetryMonthCloseAccount } from './invoicing/application/retry-month-clos
 import { RetryMonthCloseAccountController } from './invoicing/application/retry-month-close-account/retry-month-close-account.controller';
 import { InvoiceNextPage } from './invoicing/application/run-month-close/invoice-next-page';
 import { MonthCloseWorker } from './invoicing/application/run-month-close/month-close-worker';
+import { InvoicePaymentsConsumer } from './invoicing/application/track-invoice-payments/invoice-payments.consumer';
+import { TrackInvoicePayments } from './invoicing/application/track-invoice-payments/track-invoice-payments';
 import { MonthCloseScheduler } from './invoicing/application/schedule-month-close/month-close-scheduler';
 import { MonthCloseRequestedConsumer } from './invoicing/application/start-month-close-run/month-close-requested.consumer';
 import { StartMonthCloseRun } from './invoicing/application/start-month-close-run/start-month-close-run';
@@ -58,6 +60,8 @@ export class AppModule {
         MonthCloseWorker,
         MonthCloseScheduler,
         RetryMonthCloseAccount,
+        TrackInvoicePayments,
+        InvoicePaymentsConsumer,
       ],
     };
   }

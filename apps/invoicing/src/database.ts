@@ -3,6 +3,7 @@ import { MigrationClass } from '@billing/messaging';
 import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
 import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764300000130-usage-id-per-account.migration';
 import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrations/1764300013200-month-close-failure-isolation';
+import { CarriedBalancesAndCollected1764300012100 } from './infrastructure/migrations/1764300012100-carried-balances-and-collected';
 
 /**
  * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
@@ -10,4 +11,9 @@ import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrat
  * statements), so it maps no entities.
  */
 export const invoicingEntities: DataSourceOptions['entities'] = [];
-export const invoicingMigrations: MigrationClass[] = [InvoicingSchema1764300000100, UsageIdPerAccount1764300000130, MonthCloseFailureIsolation1764300013200];
+export const invoicingMigrations: MigrationClass[] = [
+  InvoicingSchema1764300000100,
+  UsageIdPerAccount1764300000130,
+  MonthCloseFailureIsolation1764300013200,
+  CarriedBalancesAndCollected1764300012100,
+];

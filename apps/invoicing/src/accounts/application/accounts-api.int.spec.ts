@@ -1,4 +1,6 @@
-import { ManualClock } from '@billing/messaging';
+import { EventOf, TOPICS, parseEvent } from '@billing/events';
+import { ManualClock, topicName } from '@billing/messaging';
+import { readTopic } from '@billing/testing';
 import { TOKENS, account, api, invoicingForSuite } from '../../testing/invoicing-test-service';
 
 describe('accounts and price list API (real PostgreSQL and Kafka)', () => {
@@ -23,13 +25,56 @@ describe('accounts and price list API (real PostgreSQL and Kafka)', () => {
     const read = await api(service.url, 'GET', `/v1/accounts/${id}`, undefined, TOKENS.finance);
     expect(read).toMatchObject({ status: 200, body: { accountId: id, billingEmail: 'ada@example.com' } });
 
+    // The credit is in USD: the currency cannot change under it.
+    const refused = await api(service.url, 'PATCH', `/v1/accounts/${id}`, { timeZone: 'Europe/Budapest', currency: 'HUF' });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'credit_balance_not_zero' } });
+    expect((await api(service.url, 'GET', `/v1/accounts/${id}`)).body).toMatchObject({ timeZone: 'America/Los_Angeles', currency: 'USD' });
+    expect((await api(service.url, 'PATCH', `/v1/accounts/${id}`, { creditBalanceMinor: 0 })).status).toBe(200);
     const patched = await api(service.url, 'PATCH', `/v1/accounts/${id}`, { timeZone: 'Europe/Budapest', currency: 'HUF' });
-    expect(patched).toMatchObject({ status: 200, body: { timeZone: 'Europe/Budapest', currency: 'HUF', creditBalanceMinor: 250, name: 'Ada Lovelace' } });
+    expect(patched).toMatchObject({ status: 200, body: { timeZone: 'Europe/Budapest', currency: 'HUF', creditBalanceMinor: 0, name: 'Ada Lovelace' } });
 
     const replaced = await api(service.url, 'PUT', `/v1/accounts/${id}`, account({ name: 'Ada King', status: 'closed' }));
     expect(replaced).toMatchObject({ status: 200, body: { name: 'Ada King', status: 'closed', creditBalanceMinor: 0, currency: 'USD' } });
 
     expect((await api(service.url, 'GET', '/v1/accounts/6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b')).status).toBe(404);
+  });
+
+  it('emits AccountPaymentMethodChanged on billing.invoices when an account gets or changes its payment method, and only then', async () => {
+    const id = (await api(service.url, 'POST', '/v1/accounts', account())).body.accountId;
+    const patch = (body: Record<string, unknown>) => api(service.url, 'PATCH', `/v1/accounts/${id}`, body);
+    // changes nothing about the payment instrument: no event
+    expect((await patch({ name: 'Ada King' })).status).toBe(200);
+    expect((await patch({ paymentMethodId: 'pm_card_visa', providerCustomerId: 'cus_123' })).status).toBe(200);
+    expect((await patch({ paymentMethodId: 'pm_card_mastercard' })).status).toBe(200);
+    // a write the database rolls back (here: the outbox refuses the event) emits nothing and changes nothing
+    await service.runtime.dataSource.query(`
+      CREATE FUNCTION refuse_test_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$;
+      CREATE TRIGGER refuse_test_event BEFORE INSERT ON outbox FOR EACH ROW
+        WHEN (NEW.envelope->'payload'->>'paymentMethodId' = 'pm_refused_by_db') EXECUTE FUNCTION refuse_test_event();`);
+    expect((await patch({ paymentMethodId: 'pm_refused_by_db', name: 'Rolled back' })).status).toBe(500);
+    expect((await api(service.url, 'GET', `/v1/accounts/${id}`)).body).toMatchObject({ name: 'Ada King', paymentMethodId: 'pm_card_mastercard' });
+    // PUT without a method removes it
+    expect((await api(service.url, 'PUT', `/v1/accounts/${id}`, account({ paymentMethodId: undefined, providerCustomerId: 'cus_123' }))).status).toBe(200);
+    // an account created without one emits nothing
+    const bare = (await api(service.url, 'POST', '/v1/accounts', account({ paymentMethodId: null, providerCustomerId: null }))).body.accountId;
+    expect((await api(service.url, 'PATCH', `/v1/accounts/${bare}`, { name: 'Still bare' })).status).toBe(200);
+
+    const ofAccount = (messages: Awaited<ReturnType<typeof readTopic>>, accountId: string) =>
+      messages
+        .filter((m) => m.key === accountId)
+        .map((m) => parseEvent(JSON.parse(m.value!)))
+        .flatMap((r) => (r.ok && r.event.type === 'AccountPaymentMethodChanged' ? [r.event as EventOf<'AccountPaymentMethodChanged'>] : []));
+    const messages = await readTopic(topicName(service.deployment.prefix, TOPICS.invoices), {
+      until: (m) => ofAccount(m, id).length >= 3,
+      settleMs: 1000,
+    });
+    expect(ofAccount(messages, id).map((e) => e.payload)).toEqual([
+      { paymentMethodId: 'pm_card_visa', providerCustomerId: 'cus_123', previousPaymentMethodId: null, changedAt: '2026-11-20T12:00:00.000Z' },
+      { paymentMethodId: 'pm_card_mastercard', providerCustomerId: 'cus_123', previousPaymentMethodId: 'pm_card_visa', changedAt: '2026-11-20T12:00:00.000Z' },
+      { paymentMethodId: null, providerCustomerId: 'cus_123', previousPaymentMethodId: 'pm_card_mastercard', changedAt: '2026-11-20T12:00:00.000Z' },
+    ]);
+    expect(ofAccount(messages, id).every((e) => e.producer === 'invoicing' && e.accountId === id)).toBe(true);
+    expect(ofAccount(messages, bare)).toEqual([]);
   });
 
   it.each([

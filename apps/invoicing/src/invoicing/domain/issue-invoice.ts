@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { InvoiceCollection, InvoiceGeneratedV1, PayloadOf } from '@billing/events';
 import { collectibleIncrementMinor, money } from '@billing/money';
-import { isAboveProviderMaximum } from '@billing/provider-units';
+import { isAboveProviderMaximum, isBelowProviderMinimum } from '@billing/provider-units';
 import { Period, isPeriod, periodBounds } from './billing-period';
 import { AmountOutOfRange, InvoiceLine, sumLineAmounts } from './rating';
 
@@ -46,13 +46,21 @@ export type InvoiceDecision =
   | AmountOutOfRange;
 
 /**
- * How the invoice will be collected. A total the provider cannot charge in one payment (Stripe:
- * eight digits of its unit, per currency) is issued all the same, but for collection by hand:
- * payments skips it without calling the provider, and the amount stays outstanding.
+ * How the invoice will be collected, the first that holds:
+ * - nothing to pay (total 0) → `nothing_due`;
+ * - more than the provider can charge in one payment (Stripe: eight digits of its unit, per
+ *   currency) → `manual_above_provider_maximum`: issued all the same, collected by hand;
+ * - less than the provider's minimum charge → `below_provider_minimum`: not charged, the total is
+ *   carried to the account's next invoice (`carriedForwardMinor`);
+ * - no payment method on the account at issue → `no_payment_method`: the customer adds one (then
+ *   charged) or pays by bank transfer;
+ * - otherwise `charge_automatically`.
  */
-export function decideCollection(totalMinor: number, currency: string): InvoiceCollection {
+export function decideCollection(totalMinor: number, currency: string, paymentMethodId: string | null): InvoiceCollection {
   if (totalMinor === 0) return 'nothing_due';
   if (isAboveProviderMaximum(totalMinor, currency)) return 'manual_above_provider_maximum';
+  if (isBelowProviderMinimum(totalMinor, currency)) return 'below_provider_minimum';
+  if (paymentMethodId === null) return 'no_payment_method';
   return 'charge_automatically';
 }
 
@@ -94,6 +102,7 @@ export function decideInvoice(input: DecideInvoiceInput): InvoiceDecision {
   const increment = collectibleIncrementMinor(account.currency);
   const creditAppliedMinor = Math.min(credit.amountMinor - (credit.amountMinor % increment), subtotalMinor);
   const totalMinor = subtotalMinor - creditAppliedMinor;
+  const collection = decideCollection(totalMinor, credit.currency, account.paymentMethodId);
 
   const invoice: InvoiceGeneratedPayload = {
     invoiceId: input.invoiceId,
@@ -112,7 +121,8 @@ export function decideInvoice(input: DecideInvoiceInput): InvoiceDecision {
     customer: { name: account.name, email: account.email, timeZone: account.timeZone, locale: account.locale },
     payment: { providerCustomerId: account.providerCustomerId, paymentMethodId: account.paymentMethodId },
     requiresCharge: totalMinor > 0,
-    collection: decideCollection(totalMinor, credit.currency),
+    collection,
+    carriedForwardMinor: collection === 'below_provider_minimum' ? totalMinor : 0,
   };
   return { ok: true, invoice, creditRemainingMinor: credit.amountMinor - creditAppliedMinor };
 }

@@ -76,6 +76,7 @@ describe('issuing the month-close invoice', () => {
       payment: { providerCustomerId: 'cus_123', paymentMethodId: 'pm_card_visa' },
       requiresCharge: true,
       collection: 'charge_automatically',
+      carriedForwardMinor: 0,
     });
     expect(creditRemainingMinor).toBe(0);
   });
@@ -195,11 +196,50 @@ describe('deciding how an invoice is collected', () => {
     ['KWD', 100_000_000, 'manual_above_provider_maximum'],
     ['JPY', 0, 'nothing_due'],
     ['KWD', 0, 'nothing_due'],
+    ['USD', 0, 'nothing_due'],
+    // the provider's minimum charge: USD 0.50, JPY 50 (documented), KWD 0.310 (our estimate)
+    ['USD', 30, 'below_provider_minimum'],
+    ['USD', 49, 'below_provider_minimum'],
+    ['USD', 50, 'charge_automatically'],
+    ['JPY', 40, 'below_provider_minimum'],
+    ['JPY', 50, 'charge_automatically'],
+    ['KWD', 300, 'below_provider_minimum'],
+    ['KWD', 310, 'charge_automatically'],
   ])('a %s total of %p minor units is collected: %s', (currency, totalMinor, collection) => {
     const lines = totalMinor === 0 ? [] : [line(totalMinor)];
     const { invoice } = decided({ account: account({ currency, timeZone: 'Asia/Tokyo' }), lines });
-    expect(invoice).toMatchObject({ totalMinor, collection, requiresCharge: totalMinor > 0 });
+    expect(invoice).toMatchObject({
+      totalMinor,
+      collection,
+      requiresCharge: totalMinor > 0,
+      carriedForwardMinor: collection === 'below_provider_minimum' ? totalMinor : 0,
+    });
     expect(InvoiceGeneratedV1.schema.safeParse(invoice).success).toBe(true);
+  });
+
+  it.each([
+    ['USD', 500],
+    ['JPY', 5000],
+    ['KWD', 3000],
+  ])('a %s invoice of an account without a payment method is not charged automatically: no_payment_method', (currency, totalMinor) => {
+    const { invoice } = decided({ account: account({ currency, paymentMethodId: null }), lines: [line(totalMinor)] });
+    expect(invoice).toMatchObject({ totalMinor, collection: 'no_payment_method', carriedForwardMinor: 0 });
+    expect(InvoiceGeneratedV1.schema.safeParse(invoice).success).toBe(true);
+  });
+
+  it.each([
+    ['below the minimum comes before no payment method', 'USD', 30, 'below_provider_minimum'],
+    ['above the maximum comes before no payment method', 'JPY', 100_000_000, 'manual_above_provider_maximum'],
+    ['nothing due comes before no payment method', 'KWD', 0, 'nothing_due'],
+  ])('decides in the documented order: %s', (_what, currency, totalMinor, collection) => {
+    const lines = totalMinor === 0 ? [] : [line(totalMinor)];
+    const { invoice } = decided({ account: account({ currency, paymentMethodId: null }), lines });
+    expect(invoice.collection).toBe(collection);
+  });
+
+  it('decides on the total after credit: credit can bring an invoice below the provider minimum, and that total is carried', () => {
+    const { invoice } = decided({ account: account({ currency: 'USD', creditBalanceMinor: 180 }), lines: [line(200)] });
+    expect(invoice).toMatchObject({ subtotalMinor: 200, creditAppliedMinor: 180, totalMinor: 20, collection: 'below_provider_minimum', carriedForwardMinor: 20 });
   });
 
   it('decides on the total after credit: credit can bring an invoice back within the provider maximum', () => {

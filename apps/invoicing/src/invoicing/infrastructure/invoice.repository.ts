@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts/infrastructure/account.repository';
 import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
+import { affectedRows } from '../../shared/sql';
 
 /** Invoices (immutable once inserted), their lines, and the per-period invoice number sequence. */
 export const invoiceRepository = {
@@ -82,9 +83,9 @@ export const invoiceRepository = {
     if (lines.length === 0) return;
     await manager.query(
       `INSERT INTO invoice_lines (invoice_id, line_id, account_id, sku, resource_id, usage_period, quantity, unit_price,
-         amount_minor, capped, late)
+         amount_minor, capped, late, kind)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::numeric[],
-         $8::numeric[], $9::bigint[], $10::boolean[], $11::boolean[])`,
+         $8::numeric[], $9::bigint[], $10::boolean[], $11::boolean[], $12::text[])`,
       [
         lines.map((l) => l.invoice.invoiceId),
         lines.map((l) => l.line.lineId),
@@ -96,7 +97,9 @@ export const invoiceRepository = {
         lines.map((l) => l.line.unitPrice),
         lines.map((l) => l.line.amountMinor),
         lines.map((l) => l.line.capped),
-        lines.map((l) => l.line.usagePeriod !== l.invoice.period),
+        // a carried balance is not late usage, though it comes from an earlier period
+        lines.map((l) => l.line.kind !== 'carried_balance' && l.line.usagePeriod !== l.invoice.period),
+        lines.map((l) => l.line.kind ?? 'usage'),
       ],
     );
   },
@@ -111,6 +114,22 @@ export const invoiceRepository = {
        WHERE a.account_id = s.account_id`,
       [used.map((s) => s.accountId), used.map((s) => s.amountMinor), at],
     );
+  },
+
+  /**
+   * Adds collected amounts to invoices (one statement per payment, in order, so two payments of
+   * one invoice in a batch both count). Returns, per payment, whether an invoice in its currency took it.
+   */
+  async addCollected(manager: EntityManager, payments: readonly { invoiceId: string; currency: string; amountMinor: number }[]): Promise<boolean[]> {
+    const applied: boolean[] = [];
+    for (const p of payments) {
+      const result: unknown = await manager.query(
+        `UPDATE invoices SET collected_minor = collected_minor + $3 WHERE invoice_id = $1 AND currency = $2`,
+        [p.invoiceId, p.currency, p.amountMinor],
+      );
+      applied.push(affectedRows(result) === 1);
+    }
+    return applied;
   },
 
   /** Quantities already billed for (account, sku, resource, usage period): caps of late usage. */

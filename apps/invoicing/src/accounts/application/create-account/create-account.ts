@@ -5,12 +5,17 @@ import { CLOCK, Clock } from '@billing/messaging';
 import { Account } from '../../domain/account';
 import { accountRepository } from '../../infrastructure/account.repository';
 import { CreateAccountCommand } from '../account-fields';
+import { appendPaymentMethodChange } from '../payment-method-event';
 
 export type CreateAccountResult =
   | { ok: true; account: Account }
   | { ok: false; code: 'account_exists'; message: string };
 
-/** accounts/create: a new account; a client-chosen id that already exists is a conflict, not an overwrite. */
+/**
+ * accounts/create: a new account; a client-chosen id that already exists is a conflict, not an
+ * overwrite. An account created with a payment method or provider customer emits
+ * AccountPaymentMethodChanged in the same transaction.
+ */
 @Injectable()
 export class CreateAccount {
   constructor(
@@ -34,8 +39,11 @@ export class CreateAccount {
       createdAt: now,
       updatedAt: now,
     };
-    const inserted = await accountRepository.insert(this.dataSource.manager, account);
-    if (!inserted) return { ok: false, code: 'account_exists', message: `account ${account.accountId} already exists` };
-    return { ok: true, account };
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = await accountRepository.insert(manager, account);
+      if (!inserted) return { ok: false, code: 'account_exists', message: `account ${account.accountId} already exists` };
+      await appendPaymentMethodChange(manager, null, account, now);
+      return { ok: true, account };
+    });
   }
 }

@@ -4,8 +4,10 @@ import { InvoiceGeneratedV1, createEvent } from '@billing/events';
 import { appendToOutbox } from '@billing/messaging';
 import { usageRepository } from '../../../usage/infrastructure/usage.repository';
 import { AccountFailure, computeForAccount } from '../../domain/account-failure';
+import { balanceToCarry } from '../../domain/carried-balance';
 import { InvoiceGeneratedPayload, decideInvoice, formatInvoiceNumber } from '../../domain/issue-invoice';
 import { MonthCloseRun } from '../../domain/month-close-run';
+import { carriedBalanceRepository } from '../../infrastructure/carried-balance.repository';
 import { invoiceRepository } from '../../infrastructure/invoice.repository';
 import { RatedAccount } from './rate-accounts';
 import { runMeta } from './month-close-events';
@@ -16,8 +18,10 @@ type Issued = InvoiceGeneratedPayload & { accountId: string };
  * month-close/issue (one page): numbers from the period's sequence, the invoice decision and its
  * InvoiceGenerated event per account (an account whose decision fails or throws fails alone),
  * then in bulk: insert the invoices (UNIQUE(account_id, period) keeps a second one out), their
- * lines, spend the credit they applied, mark their usage billed, append their events to the
- * outbox. Runs in the page's transaction: a database error rolls all of it back.
+ * lines, spend the credit they applied, mark their usage billed, mark the balances they carry
+ * as carried and record the below-minimum totals they carry forward, append their events to the
+ * outbox. Runs in the page's transaction: a database error rolls all of it back (a retried page
+ * carries each balance once).
  */
 export async function issueInvoices(
   manager: EntityManager,
@@ -78,6 +82,24 @@ export async function issueInvoices(
   await usageRepository.markBilled(
     manager,
     issued.flatMap((d) => d.usageIds.map((usageId) => ({ usageId, invoiceId: d.invoice.invoiceId }))),
+  );
+  const carriedNow = issued.flatMap((d) =>
+    d.invoice.lines.flatMap((line) =>
+      line.kind === 'carried_balance' && line.carriedFromInvoiceId ? [{ fromInvoiceId: line.carriedFromInvoiceId, toInvoiceId: d.invoice.invoiceId }] : [],
+    ),
+  );
+  const marked = await carriedBalanceRepository.markCarried(manager, carriedNow);
+  if (marked !== carriedNow.length) {
+    // Only possible if a balance was carried outside this page's locks: roll back rather than bill it twice.
+    throw new Error(`carried ${marked} of ${carriedNow.length} balances: another invoice already carried one`);
+  }
+  await carriedBalanceRepository.insert(
+    manager,
+    issued.flatMap((d) => {
+      const balance = balanceToCarry(d.invoice);
+      return balance ? [{ ...balance, accountId: d.invoice.accountId }] : [];
+    }),
+    now,
   );
   await appendToOutbox(
     manager,

@@ -119,7 +119,8 @@ describe('month close (real PostgreSQL and Kafka)', () => {
     expect(runs).toEqual([{ run_id: runId }]);
 
     const [invoiceMessages, closeMessages] = await Promise.all([
-      readTopic(invoicesTopic(), { until: (m) => m.length >= 4, settleMs: 1000 }),
+      // billing.invoices also carries each account's AccountPaymentMethodChanged (created with a method)
+      readTopic(invoicesTopic(), { until: (m) => m.filter((x) => x.headers['event-type'] === 'InvoiceGenerated').length >= 4, settleMs: 1000 }),
       readTopic(monthCloseTopic(), { until: (m) => m.some((x) => x.headers['event-type'] === 'MonthCloseCompleted'), settleMs: 1000 }),
     ]);
     const events = parsed(invoiceMessages).filter((e): e is EventOf<'InvoiceGenerated'> => e.type === 'InvoiceGenerated');

@@ -4,13 +4,16 @@ import { AccountRow, toAccount } from '../../../accounts/infrastructure/account.
 import { productRepository } from '../../../price-list/infrastructure/product.repository';
 import { usageRepository } from '../../../usage/infrastructure/usage.repository';
 import { AccountFailure, computeForAccount } from '../../domain/account-failure';
+import { carriedLinesFor } from '../../domain/carried-balance';
 import { Period, periodBounds } from '../../domain/billing-period';
 import { AccountUsage, latePeriods, splitUsageByPeriod } from '../../domain/period-usage';
 import { InvoiceLine, UsageRecord, rateUsage } from '../../domain/rating';
+import { carriedBalanceRepository } from '../../infrastructure/carried-balance.repository';
 import { invoiceRepository } from '../../infrastructure/invoice.repository';
 
 export interface RatedAccount {
   readonly account: Account;
+  /** Rated usage lines, then a `carried_balance` line per below-minimum total waiting for this invoice. */
   readonly lines: InvoiceLine[];
   /** The usage these lines bill: marked billed with the invoice. */
   readonly usageIds: string[];
@@ -21,6 +24,8 @@ export interface RatedAccount {
  * queries, splits each account's usage into the period's and late usage, and rates it. Each
  * account is computed on its own: a coded rating failure or anything thrown for one account
  * (unreadable row, a zone no rule knows, an amount out of range) fails that account only.
+ * Balances earlier invoices carried forward (below the provider minimum) are added as lines; the
+ * page holds the account rows locked, so no other transaction carries them at the same time.
  */
 export async function rateAccounts(
   manager: EntityManager,
@@ -73,6 +78,7 @@ export async function rateAccounts(
     latePeriods(withLate.map((s) => s.usage)),
   );
   const products = await productRepository.all(manager);
+  const carried = await carriedBalanceRepository.pendingOf(manager, [...split.keys()]);
 
   const rated: RatedAccount[] = [];
   for (const { account, usage } of split.values()) {
@@ -85,7 +91,8 @@ export async function rateAccounts(
         lateUsage: usage.late,
         alreadyInvoiced: alreadyInvoiced.get(account.accountId) ?? [],
       });
-      return rating.ok ? { ok: true, value: rating.lines } : rating;
+      if (!rating.ok) return rating;
+      return { ok: true, value: [...rating.lines, ...carriedLinesFor(period, account.currency, carried.get(account.accountId) ?? [])] };
     });
     if (result.ok) rated.push({ account, lines: result.value, usageIds: [...usage.usage, ...usage.late].map((u) => u.usageId) });
     else failures.push(result.failure);
