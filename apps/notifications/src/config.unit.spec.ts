@@ -13,6 +13,7 @@ describe('notifications configuration', () => {
       MAIL_FROM: 'Billing <billing@example.com>',
       MESSAGE_ID_DOMAIN: 'billing.local',
       TEMPLATES_DIR: DEFAULT_TEMPLATES_DIR,
+      PAYMENT_AUTHENTICATION_URL: 'http://127.0.0.1:3002/authenticate/{invoiceNumber}',
     });
     expect(config.SMTP_USER).toBeUndefined();
     expect(DEFAULT_TEMPLATES_DIR).toMatch(/apps\/notifications\/templates$/);
@@ -39,5 +40,22 @@ describe('notifications configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('SMTP_USER and SMTP_PASS');
     expect((error as Error).message).not.toContain('s3cret-password');
+  });
+
+  it('takes a payment authentication link template naming the invoice, and refuses one that names none, an unknown placeholder or no URL', () => {
+    expect(loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay/{invoiceNumber}' }).PAYMENT_AUTHENTICATION_URL).toBe(
+      'https://billing.example.com/pay/{invoiceNumber}',
+    );
+    expect(loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/invoices/{invoiceId}/authenticate' })).toBeDefined();
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay' })).toThrow(
+      /PAYMENT_AUTHENTICATION_URL: must contain \{invoiceNumber\} or \{invoiceId\}/,
+    );
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay/{invoice}' })).toThrow(
+      /PAYMENT_AUTHENTICATION_URL: unknown placeholder\(s\) \{invoice\}/,
+    );
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: '/pay/{invoiceNumber}' })).toThrow(/PAYMENT_AUTHENTICATION_URL: must be an absolute URL/);
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'ftp://billing.example.com/{invoiceNumber}' })).toThrow(
+      /PAYMENT_AUTHENTICATION_URL: must be an http or https URL/,
+    );
   });
 });
