@@ -189,14 +189,15 @@ describe('renderEmail', () => {
 
   describe('says how the invoice will be collected, in USD/en-US, JPY/ja-JP and KWD/ar-KW', () => {
     // [currency, a normal total, a total below the provider minimum, locale, zone]
-    const MARKETS = [
+    type Market = readonly [currency: 'USD' | 'JPY' | 'KWD', totalMinor: number, belowMinimumMinor: number, locale: string, timeZone: string];
+    const MARKETS: readonly Market[] = [
       ['USD', 1_000, 30, 'en-US', 'America/Los_Angeles'],
       ['JPY', 1_500, 49, 'ja-JP', 'Asia/Tokyo'],
       ['KWD', 7_250, 100, 'ar-KW', 'Asia/Kuwait'],
-    ] as const;
+    ];
     type Collection = NonNullable<EventOf<'InvoiceGenerated'>['payload']['collection']>;
 
-    function issued(market: (typeof MARKETS)[number], collection: Collection, totalMinor: number): EventOf<'InvoiceGenerated'> {
+    function issued(market: Market, collection: Collection, totalMinor: number): EventOf<'InvoiceGenerated'> {
       const [currency, , , locale, timeZone] = market;
       const base = invoiceIn(currency, totalMinor, { locale, timeZone });
       const event: EventOf<'InvoiceGenerated'> = {
@@ -211,7 +212,7 @@ describe('renderEmail', () => {
       expect(parseEvent(event)).toMatchObject({ ok: true });
       return event;
     }
-    const money = (minor: number, market: (typeof MARKETS)[number]) => formatMoney(minor, market[0], market[3]);
+    const money = (minor: number, market: Market) => formatMoney(minor, market[0], market[3]);
 
     describe.each(MARKETS)('in %s', (...market) => {
       const [, total, belowMinimum] = market;
