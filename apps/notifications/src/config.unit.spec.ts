@@ -1,5 +1,8 @@
 import { ConfigError } from '@billing/messaging';
-import { DEFAULT_TEMPLATES_DIR, loadNotificationsConfig } from './config';
+import { DEFAULT_TEMPLATES_DIR, emailLinksOf, loadNotificationsConfig } from './config';
+import { renderEmail } from './notifications/domain/render-email';
+import { sampleChargeFailedAuthenticationRequired } from './notifications/domain/sample-events';
+import { loadTemplates } from './notifications/domain/templates';
 
 describe('notifications configuration', () => {
   it('defaults to the local SMTP capture, the repo templates and billing.local Message-IDs', () => {
@@ -57,5 +60,15 @@ describe('notifications configuration', () => {
     expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'ftp://billing.example.com/{invoiceNumber}' })).toThrow(
       /PAYMENT_AUTHENTICATION_URL: must be an http or https URL/,
     );
+  });
+
+  it('sends the configured payment authentication link in the authentication-required email', async () => {
+    const config = loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay/{invoiceNumber}' });
+    const templates = await loadTemplates(config.TEMPLATES_DIR, emailLinksOf(config));
+
+    const email = renderEmail(templates, sampleChargeFailedAuthenticationRequired);
+
+    expect(email.text).toContain('https://billing.example.com/pay/INV-2017-07-000001');
+    expect(email.html).toContain('<a href="https://billing.example.com/pay/INV-2017-07-000001">');
   });
 });
