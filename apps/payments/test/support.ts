@@ -26,6 +26,7 @@ import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billi
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
 import { paymentsEntities, paymentsMigrations } from '../src/database';
+import { setupApiDocs } from '../src/payments/infrastructure/http/api-docs';
 
 const WORKSPACE = path.join(__dirname, '../../..');
 
@@ -357,6 +358,7 @@ export class PaymentsTestService {
       entities: paymentsEntities,
       migrations: paymentsMigrations,
       module: (rt) => AppModule.forRoot(rt, config),
+      configure: (a) => setupApiDocs(a),
     });
     this.app = app;
     this.dataSource = runtime.dataSource;

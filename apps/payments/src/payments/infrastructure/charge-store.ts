@@ -85,7 +85,7 @@ export interface AttemptResolution {
 export const attemptKey = (invoiceId: string, attempt: number) => `${invoiceId}#${attempt}`;
 
 /** pg returns bigint as a string: convert only exactly representable values. */
-function toSafeInteger(value: string | number | null, what: string): number {
+export function toSafeInteger(value: string | number | null, what: string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`${what} is not a safe integer: ${value}`);
   return n;
