@@ -80,7 +80,7 @@ function succeeded(overrides: Partial<ChargeSucceededPayload> = {}): Collections
 }
 
 function skipped(reason: ChargeSkippedPayload['reason'], overrides: Partial<ChargeSkippedPayload> = {}): CollectionsInput {
-  const payload = { invoiceId: INVOICE_A, invoiceNumber: 'INV-2026-11-0001', reason, amountMinor: 1000, currency: 'USD', skippedAt: T0 };
+  const payload = { invoiceId: INVOICE_A, invoiceNumber: 'INV-2026-11-0001', reason, amountMinor: 1000, currency: 'USD' as const, skippedAt: T0 };
   return { type: 'ChargeSkipped', accountId: ACCOUNT_ID, payload: { ...payload, ...overrides } };
 }
 
