@@ -6,10 +6,6 @@ import {
   ChargeRetryRequested,
   Decision,
   DunningContext,
-  DunningInput,
-  decideDueHold,
-  decideDueRetries,
-  decideManualRelease,
   decideOnChargeOutcome,
 } from './dunning-decider';
 import { decideRelease } from './hold';
@@ -103,8 +99,13 @@ export function decideOnPaymentMethodChanged(
  * account's asks for the next attempt at once, unless one was already asked for with it.
  */
 export function decideOnCharge(event: ChargeOutcome, state: AccountCollections, context: DunningContext): Decision<AccountCollections> {
+  const known = invoiceOf(state, event.payload.invoiceId);
+  const invoice = onAttemptOutcome(known, event.accountId, event.payload, event.type === 'ChargeSucceeded');
+  if (known !== null && outstandingMinor(known) === 0 && openCaseOf(state, known.invoiceId) === null) {
+    // Paid meanwhile (an offline payment handled by its own consumer first): a late failure opens no case.
+    return { state: withInvoice(state, invoice), events: [] };
+  }
   const dunning = decideOnChargeOutcome(event, state, context);
-  const invoice = onAttemptOutcome(invoiceOf(state, event.payload.invoiceId), event.accountId, event.payload, event.type === 'ChargeSucceeded');
   const next = withInvoice({ ...state, cases: dunning.state.cases, hold: dunning.state.hold }, invoice);
   const usedMethod = event.type === 'ChargeFailed' ? event.payload.paymentMethodId : undefined;
   if (!dunning.caseOutcome.changed || usedMethod === undefined || !chargedToAnOldMethod(next, invoice, usedMethod)) {
@@ -163,43 +164,6 @@ export function decidePayNow(command: PayNow, state: AccountCollections, { now }
   if (attemptInFlight(invoice)) return refuse('attempt_in_flight');
   const requested = requestAttemptNow(state, invoice, 'pay_now', now);
   return { state: requested.state, events: [requested.event], rejection: null, attempt: requested.event.payload.attempt };
-}
-
-export type CollectionsInput = DunningInput | InvoiceGenerated | PaymentMethodChanged | ChargeSkipped | PaymentRecorded | PayNow;
-
-/**
- * The account's whole collections as one decider (what the scenarios drive): each input goes to
- * its reaction. The scheduler's retries also count as requested attempts of their invoices.
- */
-export function decideCollections(input: CollectionsInput, state: AccountCollections, context: DunningContext): Decision<AccountCollections> {
-  switch (input.type) {
-    case 'InvoiceGenerated':
-      return decideOnInvoiceGenerated(input, state);
-    case 'AccountPaymentMethodChanged':
-      return decideOnPaymentMethodChanged(input, state, context);
-    case 'ChargeFailed':
-    case 'ChargeSucceeded':
-      return decideOnCharge(input, state, context);
-    case 'ChargeSkipped':
-      return decideOnChargeSkipped(input, state, context);
-    case 'PaymentRecorded':
-      return decideOnPaymentRecorded(input, state, context);
-    case 'PayNow':
-      return decidePayNow(input, state, context);
-    case 'RequestDueRetries': {
-      const decision = decideDueRetries(input, state, context);
-      const invoices = state.invoices.map((i) =>
-        decision.events.some((e) => e.payload.invoiceId === i.invoiceId) ? attemptRequested(i, state.method?.paymentMethodId ?? null) : i,
-      );
-      return { state: { ...decision.state, invoices }, events: decision.events };
-    }
-    case 'PlaceDueHold': {
-      const decision = decideDueHold(input, state, context);
-      return { state: { ...state, hold: decision.state.hold }, events: decision.events };
-    }
-    case 'ReleaseHoldManually':
-      return decideManualRelease(input, state, context);
-  }
 }
 
 /**

@@ -6,7 +6,8 @@ import { DunningContext } from './dunning-decider';
 import { ACCOUNT_ID, DAY_MS, INVOICE_A, INVOICE_B, T0, at, chargeFailed, chargeSucceeded, sequentialIds } from './dunning.fixtures';
 import { noHold } from './hold';
 import { ChargeSkippedPayload, InvoiceGeneratedPayload, PaymentRecordedPayload } from './invoice-collection';
-import { AccountCollections, CollectionsInput, decideCollections, decidePayNow } from './payment-recovery-decider';
+import { CollectionsInput, decideCollections } from './collections-decider';
+import { AccountCollections, decidePayNow } from './payment-recovery-decider';
 import { parseDunningPolicy } from './policy';
 
 /**
@@ -302,6 +303,20 @@ describe('paying out of dunning', () => {
       .thenLastDecision({ rejection: 'nothing_outstanding' })
       .when(methodChanged(NEW_CARD, at(DAY_MS)))
       .then([], expect.objectContaining({ cases: [], invoices: [expect.objectContaining({ collectedMinor: 1000, lastRequestedAttempt: 1 })] }));
+  });
+
+  it('opens no case for a failure that arrives after an offline payment settled the invoice', () => {
+    // given an invoice paid in full by bank transfer before the (earlier) decline of attempt 1 was handled
+    collections()
+      .given(nothingKnown)
+      .when(issued())
+      .when(paidOffline(1000, 0))
+      // when the decline arrives, and the scheduler runs
+      .when(failed({ attempt: 1 }), { now: T0 })
+      .when(tick, { now: at(DAY_MS) })
+      .when(holdTick, { now: at(DAY_MS) })
+      // then no case, no retry, no hold
+      .then([], expect.objectContaining({ cases: [], hold: noHold(ACCOUNT_ID), invoices: [expect.objectContaining({ lastResolvedAttempt: 1 })] }));
   });
 
   it('ignores a method change older than the one it knows, and a removed method asks for nothing', () => {
