@@ -230,7 +230,9 @@ export function invoiceGenerated(
 
 export function paymentMethodChanged(accountId: string, paymentMethodId: string | null): EventOf<'AccountPaymentMethodChanged'> {
   const changedAt = new Date().toISOString();
-  return createEvent(AccountPaymentMethodChangedV1, meta(accountId, changedAt, 'invoicing'), {
+  // An account update is no month-close run: its own correlation id.
+  const provenance = { ...meta(accountId, changedAt, 'invoicing'), correlationId: `account-update:${randomUUID()}` };
+  return createEvent(AccountPaymentMethodChangedV1, provenance, {
     paymentMethodId,
     providerCustomerId: 'cus_test',
     previousPaymentMethodId: 'pm_card_chargeCustomerFail',

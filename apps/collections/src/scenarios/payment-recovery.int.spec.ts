@@ -75,7 +75,7 @@ describe('collections: paying out of dunning', () => {
   });
 
   const caseOf = async (invoiceId: string) =>
-    (await dataSource.query('SELECT status, attempts_made, amount_minor, next_attempt, retry_requested_at FROM dunning_cases WHERE invoice_id = $1', [invoiceId]))[0];
+    (await dataSource.query('SELECT status, attempts_made, amount_minor, next_attempt, retry_requested_at, correlation_id FROM dunning_cases WHERE invoice_id = $1', [invoiceId]))[0];
   const invoiceRow = async (invoiceId: string) =>
     (await dataSource.query('SELECT collected_minor, last_requested_attempt, last_resolved_attempt FROM invoice_collections WHERE invoice_id = $1', [invoiceId]))[0];
   const retries = (invoice: InvoiceRef) => watcher.of('ChargeRetryRequested', invoice.accountId).filter((e) => e.payload.invoiceId === invoice.invoiceId);
@@ -122,7 +122,7 @@ describe('collections: paying out of dunning', () => {
     const releases = watcher.of('AccountHoldReleased', invoice.accountId);
     expect(releases).toHaveLength(1);
     expect(releases[0].payload).toMatchObject({ reason: 'paid', holdId: watcher.of('AccountHoldPlaced', invoice.accountId)[0].payload.holdId });
-    expect(await caseOf(invoice.invoiceId)).toMatchObject({ status: 'paid', attempts_made: 5 });
+    expect(await caseOf(invoice.invoiceId)).toMatchObject({ status: 'paid', attempts_made: 5, correlation_id: 'month-close:2026-11' });
     expect(await invoiceRow(invoice.invoiceId)).toEqual({ collected_minor: '1999', last_requested_attempt: 5, last_resolved_attempt: 5 });
   });
 
@@ -141,6 +141,8 @@ describe('collections: paying out of dunning', () => {
     await sleep(3000);
     expect(retries(invoice).map((r) => [r.payload.attempt, r.payload.reason])).toEqual([[2, 'payment_method_changed']]);
     expect(await invoiceRow(invoice.invoiceId)).toMatchObject({ last_requested_attempt: 2, last_resolved_attempt: 1 });
+    // the case stays filed under its month-close run, not under the account update
+    expect(await caseOf(invoice.invoiceId)).toMatchObject({ next_attempt: 2, correlation_id: 'month-close:2026-11' });
   });
 
   it('asks for the next attempt at once when the attempt in flight failed on the card the customer replaced', async () => {

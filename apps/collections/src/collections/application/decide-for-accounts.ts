@@ -48,7 +48,10 @@ export async function decideForAccounts<I, D extends Decision<AccountCollections
   const named = inputs.flatMap((i) => (i.invoiceId === null ? [] : [i.invoiceId]));
   const invoiceIds = [...new Set([...named, ...heldInvoiceIds])];
   // Cases before invoices: a scheduler pass holding a case commits its invoice row before we read it.
-  const cases = new Map((await lockCasesForAccounts(manager, accountIds, invoiceIds)).map((s) => [s.case.invoiceId, s.case]));
+  const storedCases = await lockCasesForAccounts(manager, accountIds, invoiceIds);
+  const cases = new Map(storedCases.map((s) => [s.case.invoiceId, s.case]));
+  /** A case stays filed under the run it was opened in, whatever input changes it later. */
+  const runOfCase = new Map(storedCases.map((s) => [s.case.invoiceId, s.correlationId]));
   const invoices = new Map((await lockInvoicesForAccounts(manager, accountIds, invoiceIds)).map((i) => [i.invoiceId, i]));
   const methods = await loadAccountMethods(manager, accountIds);
   const holdStates = new Map([...holds].map(([accountId, stored]) => [accountId, stored.state]));
@@ -74,7 +77,8 @@ export async function decideForAccounts<I, D extends Decision<AccountCollections
     for (const after of decision.state.cases) {
       if (isDeepStrictEqual(cases.get(after.invoiceId), after)) continue;
       cases.set(after.invoiceId, after);
-      changedCases.set(after.invoiceId, { case: after, correlationId: provenance.correlationId, lastEventId: item.lastEventId });
+      if (!runOfCase.has(after.invoiceId)) runOfCase.set(after.invoiceId, provenance.correlationId);
+      changedCases.set(after.invoiceId, { case: after, correlationId: runOfCase.get(after.invoiceId)!, lastEventId: item.lastEventId });
     }
     for (const after of decision.state.invoices) {
       if (isDeepStrictEqual(invoices.get(after.invoiceId), after)) continue;
