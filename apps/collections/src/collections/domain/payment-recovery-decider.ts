@@ -169,7 +169,8 @@ export function decidePayNow(command: PayNow, state: AccountCollections, { now }
 /**
  * Asks payments for the invoice's next attempt now, with the account's current method. A
  * scheduled retry not yet requested is this same attempt: its case is marked requested, so the
- * scheduler does not ask again.
+ * scheduler does not ask again. A case waiting for the customer or exhausted is retrying again
+ * until the attempt's outcome, so no hold falls due meanwhile (one already placed stays).
  */
 function requestAttemptNow(
   state: AccountCollections,
@@ -181,7 +182,10 @@ function requestAttemptNow(
   const attempt = requested.lastRequestedAttempt;
   const open = openCaseOf(state, invoice.invoiceId);
   let next = withInvoice(state, requested);
-  if (open?.status === 'retrying') next = withCase(next, open, { ...open, nextAttempt: attempt, nextRetryAt: now, retryRequestedAt: now });
+  if (open !== null) {
+    // The case is retrying again: no hold falls due while this attempt is out; its failure decides anew.
+    next = withCase(next, open, { ...open, status: 'retrying', nextAttempt: attempt, nextRetryAt: now, retryRequestedAt: now, holdDueAt: null });
+  }
   return {
     state: next,
     event: {

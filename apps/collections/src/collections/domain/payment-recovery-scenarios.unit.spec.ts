@@ -187,6 +187,26 @@ describe('paying out of dunning', () => {
       .then([retry(4, 'schedule', at(7 * DAY_MS))]);
   });
 
+  it('places no hold while the attempt on a new card is out, though the grace of the old failure passes', () => {
+    // given attempt 1 failed and the customer must act within a one-day grace
+    const spec = collections('1d,3d,7d', '1d');
+    const waiting = spec.given(nothingKnown).when(issued()).when(failed({ attempt: 1, retryable: false }), { now: T0 }).then([]);
+    // when the customer sets a new card within the grace, and the scheduler runs past the grace
+    const out = waiting
+      .when(methodChanged(NEW_CARD, at(3_600_000)), { now: at(3_600_000) })
+      .when(tick, { now: at(2 * DAY_MS) })
+      .when(holdTick, { now: at(2 * DAY_MS) });
+    // then only attempt 2 was requested, and no hold was placed
+    const requested = out.then([retry(2, 'payment_method_changed', at(3_600_000))]);
+    // when attempt 2 fails too (the customer must still act), the grace starts again from that failure
+    requested
+      .when(failed({ attempt: 2, retryable: false, paymentMethodId: NEW_CARD, failedAt: at(2 * DAY_MS) }), { now: at(2 * DAY_MS) })
+      .when(holdTick, { now: at(3 * DAY_MS - 1) })
+      .then([])
+      .when(holdTick, { now: at(3 * DAY_MS) })
+      .then([{ type: 'AccountHoldPlaced', payload: expect.objectContaining({ reason: 'payment_action_required', placedAt: at(3 * DAY_MS) }) }]);
+  });
+
   it('opens no case and places no hold for an invoice skipped for want of a method, and charges it once a method is added', () => {
     // given an invoice issued to an account without a payment method, skipped by payments
     const waiting = collections()
