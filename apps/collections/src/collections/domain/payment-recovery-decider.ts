@@ -84,7 +84,7 @@ export function decideOnPaymentMethodChanged(
 
   const events: ChargeRetryRequested[] = [];
   for (const invoice of state.invoices) {
-    const waiting = openCaseOf(next, invoice.invoiceId) !== null || invoice.skipReason === 'no_payment_method';
+    const waiting = openCaseOf(next, invoice.invoiceId) !== null || waitsForAMethod(invoice);
     if (!waiting || attemptInFlight(invoice) || outstandingMinor(invoice) === 0) continue;
     const requested = requestAttemptNow(next, invoice, 'payment_method_changed', now);
     next = requested.state;
@@ -217,6 +217,11 @@ function chargedToAnOldMethod(state: AccountCollections, invoice: InvoiceState, 
     outstandingMinor(invoice) > 0 &&
     !state.cases.some((c) => c.invoiceId === invoice.invoiceId && !isUnpaid(c))
   );
+}
+
+/** Issued without a method, or skipped for want of one (whichever reason payments gave its skip). */
+function waitsForAMethod(invoice: InvoiceState): boolean {
+  return invoice.skipReason === 'no_payment_method' || (invoice.collection === 'no_payment_method' && invoice.skipReason !== null);
 }
 
 function invoiceOf(state: AccountCollections, invoiceId: string): InvoiceState | null {

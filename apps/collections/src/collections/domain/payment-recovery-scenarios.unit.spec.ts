@@ -229,6 +229,15 @@ describe('paying out of dunning', () => {
       ]);
   });
 
+  it('charges an invoice issued without a method once one is added, whichever reason payments gave its skip', () => {
+    collections()
+      .given(nothingKnown)
+      .when(issued({ payment: { providerCustomerId: null, paymentMethodId: null }, collection: 'no_payment_method' }))
+      .when(skipped('manual_collection'), { now: T0 })
+      .when(methodChanged(NEW_CARD, at(DAY_MS)), { now: at(DAY_MS) })
+      .then([expect.objectContaining({ payload: expect.objectContaining({ attempt: 2, reason: 'payment_method_changed' }) })]);
+  });
+
   it('asks again at once when the skip for want of a method arrives after collections learnt the new method', () => {
     // given an invoice issued without a method, and the method added before payments' skip is seen
     collections()
