@@ -123,7 +123,7 @@ export function decideOnCharge(event: ChargeOutcome, state: AccountCollections, 
 export function decideOnChargeSkipped(event: ChargeSkipped, state: AccountCollections, { now }: Context): Decision<AccountCollections> {
   const invoice = onChargeSkipped(invoiceOf(state, event.payload.invoiceId), event.accountId, event.payload);
   const next = withInvoice(state, invoice);
-  if (event.payload.reason !== 'no_payment_method' || !chargedToAnOldMethod(next, invoice, null)) return { state: next, events: [] };
+  if (!waitsForAMethod(invoice) || !chargedToAnOldMethod(next, invoice, null)) return { state: next, events: [] };
   const requested = requestAttemptNow(next, invoice, 'payment_method_changed', now);
   return { state: requested.state, events: [requested.event] };
 }
