@@ -9,7 +9,7 @@ import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePorts, uniqueName } from '@bill
 import { Stack, StackOptions } from '../scripts/stack/stack';
 import { resetStackData } from '../scripts/scenario/reset';
 
-export async function privateStack(label: string, overrides: Partial<StackOptions> = {}): Promise<Stack> {
+export async function privateStack(label: string, { env, ...overrides }: Partial<StackOptions> = {}): Promise<Stack> {
   const base = await freePorts(8);
   const name = uniqueName(label);
   return new Stack({
@@ -36,6 +36,7 @@ export async function privateStack(label: string, overrides: Partial<StackOption
       MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
       MONTH_CLOSE_POLL_MS: '200',
       CONSUMER_CONCURRENCY: '4',
+      ...env,
     },
     logLevel: 'warn',
     ...overrides,
