@@ -11,7 +11,7 @@ import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { minorToMajorString, minorUnitExponent } from '@billing/money';
 import { DEV_TOKENS, Stack } from '../scripts/stack/stack';
 import { api as call } from '../scripts/scenario/client';
-import { requestMonthClose, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
+import { progress, requestMonthClose, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
 import { destroyStack, privateStack } from './stack-fixture';
 
 const PERIOD = '2026-10';
@@ -163,7 +163,7 @@ describe('the finance console in Chromium, against the finance API during and af
     if (stack) await destroyStack(stack);
   });
 
-  it('refuses a bad token with the API message and keeps the token out of the URL', async () => {
+  it('refuses a bad token (401) and a role that may not read reports (403) with the API message, keeping the token out of the URL', async () => {
     await page.goto(`${stack.url('reporting')}/console`);
     await page.fill('#token', 'not-a-token');
     await page.click('#sign-in button[type=submit]');
@@ -173,6 +173,14 @@ describe('the finance console in Chromium, against the finance API during and af
     expect(await page.textContent('#sign-in-error')).toContain(`401 Unauthorized: ${refused.message}`);
     expect(page.url()).not.toContain('not-a-token');
     expect(await page.evaluate(() => sessionStorage.getItem('console.token'))).toBeNull();
+
+    // a valid token whose role may not read finance reports: the API's 403 message
+    const forbidden = await api<{ statusCode: number; message: string }>('/v1/reports/month-closes?limit=1', DEV_TOKENS.operator);
+    expect(forbidden.statusCode).toBe(403);
+    await page.fill('#token', DEV_TOKENS.operator);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForFunction((m) => document.querySelector('#sign-in-error')?.textContent?.includes(m), forbidden.message);
+    expect(await page.textContent('#sign-in-error')).toBe(`403 Forbidden: ${forbidden.message}`);
   });
 
   it('shows the run live while it goes: the invoiced counter moves, then the run settles', async () => {
@@ -225,7 +233,28 @@ describe('the finance console in Chromium, against the finance API during and af
 
   it('shows the period per currency, the charts and the reconciliation exactly as the API reports them', async () => {
     await waitForCascade(stack, runId, PERIOD, { timeoutMs: 120_000 });
-    await go('#/runs', '#runs-table');
+    // the run's counters against what happened at the provider, the mail server and collections
+    const truth = await progress(stack, runId);
+    const { items } = await api<{ items: Record<string, number | string | boolean>[] }>(`/v1/reports/month-closes?runId=${runId}`);
+    expect(items[0]).toMatchObject({
+      invoices: ACCOUNTS - 1,
+      charged: truth.charges.succeeded,
+      declined: truth.decliningAccounts,
+      emailed: ACCOUNTS - 1,
+      onHold: truth.holds,
+      awaitingCharge: 0,
+      awaitingEmail: 0,
+      settled: true,
+    });
+    expect(truth.holds).toBeGreaterThan(0);
+    await go('#/runs', `#runs-table tr[data-run-id="${runId}"]`);
+    const runRow = await page.$$eval(`#runs-table tr[data-run-id="${runId}"] [data-field]`, (tds) =>
+      Object.fromEntries(tds.map((td) => [(td as HTMLElement).dataset.field, td.textContent])),
+    );
+    for (const field of ['accountsInScope', 'invoiced', 'charged', 'declined', 'emailed', 'onHold', 'failed']) {
+      expect(`${field} ${runRow[field]}`).toBe(`${field} ${count(items[0][field] as number)}`);
+    }
+    expect(runRow.status).toBe('completed with failures');
     await go('#/overview', '#period-table');
     await page.waitForFunction(() => document.querySelectorAll('canvas').length > 0);
     const report = await api<{ currencies: CurrencyFigures[] }>(`/v1/reports/month-close/${PERIOD}`);
@@ -391,8 +420,10 @@ describe('the finance console in Chromium, against the finance API during and af
     expect(reached).toEqual(expect.arrayContaining(['A Month closes', 'A Delinquent', 'BUTTON Download CSV']));
   });
 
-  it('logged no console error and no page error', () => {
-    // the refused sign-in is an answered request (401), which Chromium reports as a failed resource
-    expect(consoleErrors.filter((m) => !/status of 401 \(Unauthorized\)/.test(m))).toEqual([]);
+  it('logged no console error and no page error, and no token reached the reporting log', () => {
+    // the refused sign-ins are answered requests (401, 403), which Chromium reports as failed resources
+    expect(consoleErrors.filter((m) => !/status of 40[13] \((Unauthorized|Forbidden)\)/.test(m))).toEqual([]);
+    const log = readFileSync(path.join(stack.logDir, 'reporting.log'), 'utf8');
+    for (const token of [DEV_TOKENS.finance, DEV_TOKENS.operator, 'not-a-token']) expect(log).not.toContain(token);
   });
 });
