@@ -12,7 +12,7 @@ import { minorToMajorString, minorUnitExponent } from '@billing/money';
 import { DEV_TOKENS, Stack } from '../scripts/stack/stack';
 import { api as call } from '../scripts/scenario/client';
 import { progress, requestMonthClose, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
-import { destroyStack, privateStack } from './stack-fixture';
+import { PRIVATE_STACK_ENV, destroyStack, privateStack } from './stack-fixture';
 
 const PERIOD = '2026-10';
 const ACCOUNTS = 100;
@@ -130,7 +130,7 @@ describe('the finance console in Chromium, against the finance API during and af
     stack = await privateStack('console', {
       // small pages, a pause between them and progress after every page: the close takes a few
       // seconds, so the console's 2 s polling sees it move
-      env: { MONTH_CLOSE_PAGE_SIZE: '10', MONTH_CLOSE_PAGE_DELAY_MS: '600', MONTH_CLOSE_PROGRESS_EVERY_PAGES: '1' },
+      env: { ...PRIVATE_STACK_ENV, MONTH_CLOSE_PAGE_SIZE: '10', MONTH_CLOSE_PAGE_DELAY_MS: '600', MONTH_CLOSE_PROGRESS_EVERY_PAGES: '1' },
     });
     await stack.up({ startKafka: false });
     const { accounts } = await seed(stack, ACCOUNTS, PERIOD, 11);
