@@ -38,6 +38,7 @@ interface CurrencyRow {
   collectedMinor: number;
   failedMinor: number;
   outstandingMinor: number;
+  carriedForwardMinor: number;
   zeroTotalInvoices: number;
 }
 
@@ -73,11 +74,11 @@ async function main() {
   );
   const rows = (report.currencies ?? report.byCurrency ?? []) as CurrencyRow[];
   console.log(`\nfinance summary for ${period} (from the reporting API):`);
-  console.log('currency  invoices   invoiced    collected   failed      outstanding  zero-total');
+  console.log('currency  invoices   invoiced    collected   failed      outstanding  carried      zero-total');
   for (const r of rows) {
     const m = (v: number) => minorToMajorString(v, r.currency).padStart(11);
     console.log(
-      `${r.currency.padEnd(8)}  ${String(r.invoices).padStart(8)}  ${m(r.invoicedMinor)}  ${m(r.collectedMinor)}  ${m(r.failedMinor)}  ${m(r.outstandingMinor)}  ${String(r.zeroTotalInvoices).padStart(10)}`,
+      `${r.currency.padEnd(8)}  ${String(r.invoices).padStart(8)}  ${m(r.invoicedMinor)}  ${m(r.collectedMinor)}  ${m(r.failedMinor)}  ${m(r.outstandingMinor)}  ${m(r.carriedForwardMinor)}  ${String(r.zeroTotalInvoices).padStart(10)}`,
     );
   }
   const reconciliation = await reportFor<Record<string, unknown>>(stack, `/v1/reports/reconciliation?period=${period}`);

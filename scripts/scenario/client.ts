@@ -9,6 +9,15 @@ export class ApiError extends Error {
   }
 }
 
+export interface ApiOptions {
+  token?: string;
+  method?: string;
+  body?: unknown;
+  accept?: string;
+  /** Extra request headers, e.g. an Idempotency-Key. */
+  headers?: Record<string, string>;
+}
+
 /**
  * Calls a service API. A connection that fails before any answer (a service restarting, a
  * socket closed under load) is tried again: every request the scenarios make is idempotent
@@ -17,7 +26,7 @@ export class ApiError extends Error {
 export async function api<T>(
   baseUrl: string,
   path: string,
-  options: { token?: string; method?: string; body?: unknown; accept?: string } = {},
+  options: ApiOptions = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -33,7 +42,7 @@ export async function api<T>(
 async function apiOnce<T>(
   baseUrl: string,
   path: string,
-  { token, method = 'GET', body, accept }: { token?: string; method?: string; body?: unknown; accept?: string } = {},
+  { token, method = 'GET', body, accept, headers }: ApiOptions = {},
 ): Promise<T> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
@@ -41,6 +50,7 @@ async function apiOnce<T>(
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(accept ? { accept } : {}),
+      ...(headers ?? {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(60_000),

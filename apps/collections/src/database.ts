@@ -1,5 +1,6 @@
 import { MigrationInterface } from 'typeorm';
 import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables';
+import { InvoiceCollections1764300012000 } from './collections/infrastructure/migrations/1764300012000-invoice-collections';
 
 /**
  * TypeORM entities and migrations of the collections database (the outbox and inbox come from
@@ -8,4 +9,7 @@ import { DunningTables1764300004000 } from './collections/infrastructure/migrati
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const collectionsEntities: Function[] = [];
-export const collectionsMigrations: (new () => MigrationInterface)[] = [DunningTables1764300004000];
+export const collectionsMigrations: (new () => MigrationInterface)[] = [
+  DunningTables1764300004000,
+  InvoiceCollections1764300012000,
+];

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '@billing/messaging';
+import { DEFAULT_PAYMENT_AUTHENTICATION_URL, linkTemplateProblem } from './notifications/domain/links';
 
 /** The templates kept in the repo: apps/notifications/templates (this file lives in apps/notifications/src). */
 export const DEFAULT_TEMPLATES_DIR = resolve(__dirname, '..', 'templates');
@@ -31,6 +32,19 @@ export const notificationsConfigShape = {
   MAIL_FROM: z.string().trim().regex(MAIL_FROM, { message: 'must be "Name <address>" or an address' }).default('Billing <billing@example.com>'),
   /** Right-hand side of every Message-ID. */
   MESSAGE_ID_DOMAIN: z.string().regex(HOST_NAME, { message: 'must be a domain name' }).default('billing.local'),
+  /**
+   * Where the payment-failed email sends a customer whose bank asks them to authenticate the
+   * payment: an http(s) URL template with `{invoiceNumber}` and/or `{invoiceId}`. The default is
+   * a local placeholder; set it to the customer-facing payment page in every real deployment.
+   */
+  PAYMENT_AUTHENTICATION_URL: z
+    .string()
+    .trim()
+    .default(DEFAULT_PAYMENT_AUTHENTICATION_URL)
+    .superRefine((template, ctx) => {
+      const problem = linkTemplateProblem(template);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   TEMPLATES_DIR: z
     .string()
     .min(1)
@@ -47,3 +61,8 @@ export function loadNotificationsConfig(env: Record<string, string | undefined>)
 }
 
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
+
+/** The customer links the templates render, from the configuration. */
+export function emailLinksOf(config: Pick<NotificationsConfig, 'PAYMENT_AUTHENTICATION_URL'>) {
+  return { paymentAuthenticationUrl: config.PAYMENT_AUTHENTICATION_URL };
+}

@@ -1,5 +1,8 @@
 import { ConfigError } from '@billing/messaging';
-import { DEFAULT_TEMPLATES_DIR, loadNotificationsConfig } from './config';
+import { DEFAULT_TEMPLATES_DIR, emailLinksOf, loadNotificationsConfig } from './config';
+import { renderEmail } from './notifications/domain/render-email';
+import { sampleChargeFailedAuthenticationRequired } from './notifications/domain/sample-events';
+import { loadTemplates } from './notifications/domain/templates';
 
 describe('notifications configuration', () => {
   it('defaults to the local SMTP capture, the repo templates and billing.local Message-IDs', () => {
@@ -13,6 +16,7 @@ describe('notifications configuration', () => {
       MAIL_FROM: 'Billing <billing@example.com>',
       MESSAGE_ID_DOMAIN: 'billing.local',
       TEMPLATES_DIR: DEFAULT_TEMPLATES_DIR,
+      PAYMENT_AUTHENTICATION_URL: 'http://127.0.0.1:3002/authenticate/{invoiceNumber}',
     });
     expect(config.SMTP_USER).toBeUndefined();
     expect(DEFAULT_TEMPLATES_DIR).toMatch(/apps\/notifications\/templates$/);
@@ -39,5 +43,32 @@ describe('notifications configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain('SMTP_USER and SMTP_PASS');
     expect((error as Error).message).not.toContain('s3cret-password');
+  });
+
+  it('takes a payment authentication link template naming the invoice, and refuses one that names none, an unknown placeholder or no URL', () => {
+    expect(loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay/{invoiceNumber}' }).PAYMENT_AUTHENTICATION_URL).toBe(
+      'https://billing.example.com/pay/{invoiceNumber}',
+    );
+    expect(loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/invoices/{invoiceId}/authenticate' })).toBeDefined();
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay' })).toThrow(
+      /PAYMENT_AUTHENTICATION_URL: must contain \{invoiceNumber\} or \{invoiceId\}/,
+    );
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay/{invoice}' })).toThrow(
+      /PAYMENT_AUTHENTICATION_URL: unknown placeholder\(s\) \{invoice\}/,
+    );
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: '/pay/{invoiceNumber}' })).toThrow(/PAYMENT_AUTHENTICATION_URL: must be an absolute URL/);
+    expect(() => loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'ftp://billing.example.com/{invoiceNumber}' })).toThrow(
+      /PAYMENT_AUTHENTICATION_URL: must be an http or https URL/,
+    );
+  });
+
+  it('sends the configured payment authentication link in the authentication-required email', async () => {
+    const config = loadNotificationsConfig({ PAYMENT_AUTHENTICATION_URL: 'https://billing.example.com/pay/{invoiceNumber}' });
+    const templates = await loadTemplates(config.TEMPLATES_DIR, emailLinksOf(config));
+
+    const email = renderEmail(templates, sampleChargeFailedAuthenticationRequired);
+
+    expect(email.text).toContain('https://billing.example.com/pay/INV-2017-07-000001');
+    expect(email.html).toContain('<a href="https://billing.example.com/pay/INV-2017-07-000001">');
   });
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
-import { loadNotificationsConfig } from './config';
+import { emailLinksOf, loadNotificationsConfig } from './config';
 import { notificationsEntities, notificationsMigrations } from './database';
 import { loadTemplates } from './notifications/domain/templates';
 
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadNotificationsConfig(process.env);
   // Read, compile and check every template (rendered against sample events) once, before
   // connecting to anything: a template using a variable the events lack stops start-up here.
-  const templates = await loadTemplates(config.TEMPLATES_DIR);
+  const templates = await loadTemplates(config.TEMPLATES_DIR, emailLinksOf(config));
   await bootService({
     config,
     entities: notificationsEntities,

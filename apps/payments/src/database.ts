@@ -1,5 +1,6 @@
 import { ManualCollection1764300000230 } from './infrastructure/migrations/1764300000230-manual-collection.migration';
 import { PaymentsSchema1764300000200 } from './infrastructure/migrations/1764300000200-payments-schema';
+import { PaymentAccountsOfflinePayments1764300000240 } from './infrastructure/migrations/1764300000240-payment-accounts-offline-payments.migration';
 
 /**
  * TypeORM entities and migrations of the payments database (the outbox and inbox come from
@@ -7,4 +8,4 @@ import { PaymentsSchema1764300000200 } from './infrastructure/migrations/1764300
  * ON CONFLICT statements), so it maps no entities.
  */
 export const paymentsEntities: (new () => object)[] = [];
-export const paymentsMigrations = [PaymentsSchema1764300000200, ManualCollection1764300000230];
+export const paymentsMigrations = [PaymentsSchema1764300000200, ManualCollection1764300000230, PaymentAccountsOfflinePayments1764300000240];

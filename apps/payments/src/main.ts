@@ -3,6 +3,7 @@ import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { loadPaymentsConfig } from './config';
 import { paymentsEntities, paymentsMigrations } from './database';
+import { setupApiDocs } from './payments/infrastructure/http/api-docs';
 
 function main() {
   const config = loadPaymentsConfig(process.env);
@@ -11,6 +12,7 @@ function main() {
     entities: paymentsEntities,
     migrations: paymentsMigrations,
     module: (runtime) => AppModule.forRoot(runtime, config),
+    configure: (app) => setupApiDocs(app),
   });
 }
 

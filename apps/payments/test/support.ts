@@ -10,12 +10,23 @@ import { INestApplication } from '@nestjs/common';
 import { Admin, Consumer, Producer } from 'kafkajs';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { BillingEvent, ChargeRetryRequestedV1, Envelope, InvoiceCollection, InvoiceGeneratedV1, TOPICS, createEvent, parseEvent } from '@billing/events';
+import {
+  AccountPaymentMethodChangedV1,
+  BillingEvent,
+  ChargeRetryRequestedV1,
+  Envelope,
+  InvoiceCollection,
+  InvoiceGeneratedV1,
+  TOPICS,
+  createEvent,
+  parseEvent,
+} from '@billing/events';
 import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
 import { paymentsEntities, paymentsMigrations } from '../src/database';
+import { setupApiDocs } from '../src/payments/infrastructure/http/api-docs';
 
 const WORKSPACE = path.join(__dirname, '../../..');
 
@@ -26,6 +37,7 @@ export interface SandboxCharge {
   amount: number;
   currency: string;
   customer: string | null;
+  payment_method: string;
   status: 'succeeded' | 'failed';
   failure_code: string | null;
   decline_code: string | null;
@@ -191,7 +203,35 @@ export function invoiceGenerated(spec: InvoiceSpec = {}): Envelope & { payload: 
   );
 }
 
-export function chargeRetryRequested(invoice: Envelope & { payload: { invoiceId: string } }, attempt: number): Envelope {
+/** Invoicing's AccountPaymentMethodChanged for one account (billing.invoices, the account's partition). */
+export function paymentMethodChanged(
+  accountId: string,
+  method: { paymentMethodId: string | null; providerCustomerId: string | null; changedAt: string; previousPaymentMethodId?: string | null },
+): Envelope {
+  return createEvent(
+    AccountPaymentMethodChangedV1,
+    {
+      eventId: randomUUID(),
+      occurredAt: method.changedAt,
+      producer: 'invoicing',
+      accountId,
+      correlationId: randomUUID(),
+      causationId: null,
+    },
+    {
+      paymentMethodId: method.paymentMethodId,
+      providerCustomerId: method.providerCustomerId,
+      previousPaymentMethodId: method.previousPaymentMethodId ?? null,
+      changedAt: method.changedAt,
+    },
+  );
+}
+
+export function chargeRetryRequested(
+  invoice: Envelope & { payload: { invoiceId: string } },
+  attempt: number,
+  reason?: 'schedule' | 'payment_method_changed' | 'pay_now',
+): Envelope {
   return createEvent(
     ChargeRetryRequestedV1,
     {
@@ -208,6 +248,7 @@ export function chargeRetryRequested(invoice: Envelope & { payload: { invoiceId:
       attempt,
       scheduledFor: '2026-12-02T08:00:00.000Z',
       requestedAt: '2026-12-01T09:00:00.000Z',
+      ...(reason === undefined ? {} : { reason }),
     },
   );
 }
@@ -317,6 +358,7 @@ export class PaymentsTestService {
       entities: paymentsEntities,
       migrations: paymentsMigrations,
       module: (rt) => AppModule.forRoot(rt, config),
+      configure: (a) => setupApiDocs(a),
     });
     this.app = app;
     this.dataSource = runtime.dataSource;

@@ -1,6 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
 import { FinanceProjection1764300000500 } from './finance/infrastructure/migrations/1764300000500-finance-projection';
+import { CollectedByMethod1764300012500 } from './finance/infrastructure/migrations/1764300012500-collected-by-method';
 import { MonthCloseFailures1764300013500 } from './finance/infrastructure/migrations/1764300013500-month-close-failures';
 
 /**
@@ -8,4 +9,8 @@ import { MonthCloseFailures1764300013500 } from './finance/infrastructure/migrat
  * @billing/messaging). Reporting reads and writes with SQL only, so it has no entities.
  */
 export const reportingEntities: EntitySchema[] = [];
-export const reportingMigrations: MigrationClass[] = [FinanceProjection1764300000500, MonthCloseFailures1764300013500];
+export const reportingMigrations: MigrationClass[] = [
+  FinanceProjection1764300000500,
+  CollectedByMethod1764300012500,
+  MonthCloseFailures1764300013500,
+];

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
-import { Clock, ServiceRuntime, bootService, hashToken } from '@billing/messaging';
+import { Kafka } from 'kafkajs';
+import { Clock, ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken } from '@billing/messaging';
 import { DATABASE_SERVER_URL, KAFKA_BROKERS, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadReportingConfig } from '../src/config';
@@ -44,4 +45,13 @@ export async function bootReporting(env: Record<string, string>, clock?: Clock):
     module: (r) => AppModule.forRoot(r, config),
     configure: (a) => setupApiDocs(a),
   });
+}
+
+/** Deletes the deployment's topics and database (after the service is closed). */
+export async function removeDeployment(kafka: Kafka, { prefix, database }: { prefix: string; database: string }): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: PARTITIONS }).map((t) => t.topic) }).catch(() => undefined);
+  await admin.disconnect();
+  await dropDatabase(DATABASE_SERVER_URL, database);
 }

@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CollectionsConfig, dunningPolicyOf } from '../config';
 import { GetAccountHoldController } from './application/get-account-hold/get-account-hold.controller';
-import { DunningConsumer } from './application/handle-charge-outcome/dunning.consumer';
-import { HandleChargeOutcomes } from './application/handle-charge-outcome/handle-charge-outcomes';
+import { CollectionsConsumers } from './application/collections-consumers';
+import { PayInvoiceNowController } from './application/pay-invoice-now/pay-invoice-now.controller';
+import { PayInvoiceNow } from './application/pay-invoice-now/pay-invoice-now';
 import { ListHoldsController } from './application/list-holds/list-holds.controller';
 import { PlaceDueHolds } from './application/place-due-holds/place-due-holds';
 import { ReleaseHoldController } from './application/release-hold/release-hold.controller';
@@ -11,7 +12,7 @@ import { RequestDueRetries } from './application/request-due-retries/request-due
 import { DUNNING_POLICY, SCHEDULER_SETTINGS, SchedulerSettings } from './application/settings';
 import { DunningScheduler } from './infrastructure/dunning-scheduler';
 
-/** Dunning cases, the retry schedule and account holds. */
+/** Invoices' collection state, dunning cases, the retry schedule, account holds and pay-now. */
 @Module({})
 export class CollectionsModule {
   static forRoot(config: CollectionsConfig): DynamicModule {
@@ -22,12 +23,12 @@ export class CollectionsModule {
     };
     return {
       module: CollectionsModule,
-      controllers: [ListHoldsController, GetAccountHoldController, ReleaseHoldController],
+      controllers: [ListHoldsController, GetAccountHoldController, ReleaseHoldController, PayInvoiceNowController],
       providers: [
         { provide: DUNNING_POLICY, useValue: dunningPolicyOf(config) },
         { provide: SCHEDULER_SETTINGS, useValue: scheduler },
-        HandleChargeOutcomes,
-        DunningConsumer,
+        CollectionsConsumers,
+        PayInvoiceNow,
         RequestDueRetries,
         PlaceDueHolds,
         ReleaseHold,

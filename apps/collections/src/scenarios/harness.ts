@@ -1,20 +1,26 @@
 /**
  * Test-only helpers for the collections scenarios (not imported by production code): boot the
- * real service against the real Kafka broker and PostgreSQL, play the payments service by
- * producing ChargeFailed / ChargeSucceeded onto billing.payments, and watch billing.collections.
+ * real service against the real Kafka broker and PostgreSQL, play invoicing (InvoiceGenerated,
+ * AccountPaymentMethodChanged onto billing.invoices) and payments (charge outcomes, skips,
+ * offline payments onto billing.payments), and watch billing.collections.
  */
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { Consumer, Producer } from 'kafkajs';
 import { AddressInfo } from 'node:net';
 import {
+  AccountPaymentMethodChangedV1,
   BillingEvent,
   ChargeFailedV1,
+  ChargeSkippedV1,
   ChargeSucceededV1,
+  InvoiceGeneratedV1,
+  PaymentRecordedV1,
   Envelope,
   EventOf,
   EventType,
   TOPICS,
+  TopicName,
   createEvent,
   parseEvent,
 } from '@billing/events';
@@ -24,6 +30,7 @@ import { AppModule } from '../app.module';
 import { loadCollectionsConfig } from '../config';
 import { collectionsEntities, collectionsMigrations } from '../database';
 import { DunningScheduler } from '../collections/infrastructure/dunning-scheduler';
+import { setupApiDocs } from '../collections/infrastructure/http/api-docs';
 
 export const TOKENS = {
   admin: 'collections-test-admin-token',
@@ -95,6 +102,7 @@ export async function bootCollections(env: Record<string, string>, clock?: Clock
     entities: collectionsEntities,
     migrations: collectionsMigrations,
     module: (r) => AppModule.forRoot(r),
+    configure: (a) => setupApiDocs(a),
     clock,
   });
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -114,11 +122,15 @@ export interface InvoiceRef {
   invoiceId: string;
   invoiceNumber: string;
   amountMinor: number;
-  currency: 'USD' | 'HUF' | 'JPY' | 'EUR';
+  currency: 'USD' | 'HUF' | 'JPY' | 'EUR' | 'KWD';
 }
 
-export function newInvoice(accountId = `acct-${randomUUID().slice(0, 8)}`, amountMinor = 1999): InvoiceRef {
-  return { accountId, invoiceId: randomUUID(), invoiceNumber: `INV-${randomUUID().slice(0, 6)}`, amountMinor, currency: 'USD' };
+export function newInvoice(
+  accountId = `acct-${randomUUID().slice(0, 8)}`,
+  amountMinor = 1999,
+  currency: InvoiceRef['currency'] = 'USD',
+): InvoiceRef {
+  return { accountId, invoiceId: randomUUID(), invoiceNumber: `INV-${randomUUID().slice(0, 6)}`, amountMinor, currency };
 }
 
 const RUN_ID = 'month-close:2026-11';
@@ -126,7 +138,7 @@ const RUN_ID = 'month-close:2026-11';
 export function chargeFailed(
   invoice: InvoiceRef,
   attempt: number,
-  options: { retryable?: boolean; failedAt?: string; correlationId?: string } = {},
+  options: { retryable?: boolean; failedAt?: string; correlationId?: string; paymentMethodId?: string } = {},
 ): EventOf<'ChargeFailed'> {
   const failedAt = options.failedAt ?? new Date().toISOString();
   const retryable = options.retryable ?? true;
@@ -150,6 +162,7 @@ export function chargeFailed(
       declineCode: retryable ? 'insufficient_funds' : null,
       message: retryable ? 'Your card has insufficient funds.' : 'This payment requires authentication.',
       retryable,
+      ...(options.paymentMethodId === undefined ? {} : { paymentMethodId: options.paymentMethodId }),
       providerPaymentIntentId: `pi_${invoice.invoiceId.slice(0, 8)}_${attempt}`,
       failedAt,
       dueAt: '2026-12-15T08:00:00.000Z',
@@ -183,10 +196,86 @@ export function chargeSucceeded(invoice: InvoiceRef, attempt: number): EventOf<'
   ) as EventOf<'ChargeSucceeded'>;
 }
 
-/** Produces events onto `${prefix}billing.payments`, keyed by account, as the payments service would. */
-export class PaymentsTopic {
-  private readonly producer: Producer = testKafka('collections-test-payments').producer({ idempotent: true, maxInFlightRequests: 1 });
-  constructor(private readonly prefix: string) {}
+function meta(accountId: string, occurredAt: string, producer: string) {
+  return { eventId: randomUUID(), occurredAt, producer, accountId, correlationId: RUN_ID, causationId: null };
+}
+
+export function invoiceGenerated(
+  invoice: InvoiceRef,
+  options: { paymentMethodId?: string | null; collection?: 'charge_automatically' | 'no_payment_method' } = {},
+): EventOf<'InvoiceGenerated'> {
+  const issuedAt = new Date().toISOString();
+  const paymentMethodId = options.paymentMethodId === undefined ? 'pm_card_chargeCustomerFail' : options.paymentMethodId;
+  return createEvent(InvoiceGeneratedV1, meta(invoice.accountId, issuedAt, 'invoicing'), {
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: invoice.invoiceNumber,
+    runId: randomUUID(),
+    period: '2026-11',
+    periodStart: '2026-11-01T00:00:00.000Z',
+    periodEnd: '2026-12-01T00:00:00.000Z',
+    currency: invoice.currency,
+    subtotalMinor: invoice.amountMinor,
+    creditAppliedMinor: 0,
+    totalMinor: invoice.amountMinor,
+    issuedAt,
+    dueAt: '2026-12-15T08:00:00.000Z',
+    lines: [],
+    customer: CUSTOMER,
+    payment: { providerCustomerId: paymentMethodId === null ? null : 'cus_test', paymentMethodId },
+    requiresCharge: invoice.amountMinor > 0,
+    collection: options.collection ?? (paymentMethodId === null ? 'no_payment_method' : 'charge_automatically'),
+    carriedForwardMinor: 0,
+  }) as EventOf<'InvoiceGenerated'>;
+}
+
+export function paymentMethodChanged(accountId: string, paymentMethodId: string | null): EventOf<'AccountPaymentMethodChanged'> {
+  const changedAt = new Date().toISOString();
+  // An account update is no month-close run: its own correlation id.
+  const provenance = { ...meta(accountId, changedAt, 'invoicing'), correlationId: `account-update:${randomUUID()}` };
+  return createEvent(AccountPaymentMethodChangedV1, provenance, {
+    paymentMethodId,
+    providerCustomerId: 'cus_test',
+    previousPaymentMethodId: 'pm_card_chargeCustomerFail',
+    changedAt,
+  }) as EventOf<'AccountPaymentMethodChanged'>;
+}
+
+export function chargeSkipped(invoice: InvoiceRef, reason: 'no_payment_method' | 'below_provider_minimum'): EventOf<'ChargeSkipped'> {
+  const skippedAt = new Date().toISOString();
+  return createEvent(ChargeSkippedV1, meta(invoice.accountId, skippedAt, 'payments'), {
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: invoice.invoiceNumber,
+    reason,
+    amountMinor: invoice.amountMinor,
+    currency: invoice.currency,
+    skippedAt,
+  }) as EventOf<'ChargeSkipped'>;
+}
+
+export function paymentRecorded(invoice: InvoiceRef, amountMinor: number, outstandingAfterMinor: number): EventOf<'PaymentRecorded'> {
+  const recordedAt = new Date().toISOString();
+  return createEvent(PaymentRecordedV1, meta(invoice.accountId, recordedAt, 'payments'), {
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: invoice.invoiceNumber,
+    paymentId: randomUUID(),
+    method: 'bank_transfer',
+    amountMinor,
+    currency: invoice.currency,
+    reference: `transfer ${invoice.invoiceNumber}`,
+    receivedAt: recordedAt,
+    recordedAt,
+    recordedBy: 'finance@example.com',
+    outstandingAfterMinor,
+  }) as EventOf<'PaymentRecorded'>;
+}
+
+/** Produces events onto `${prefix}<topic>`, keyed by account, as the service that owns the topic would. */
+export class TopicProducer {
+  private readonly producer: Producer = testKafka('collections-test-producer').producer({ idempotent: true, maxInFlightRequests: 1 });
+  constructor(
+    private readonly prefix: string,
+    private readonly topic: TopicName,
+  ) {}
 
   async connect(): Promise<void> {
     await this.producer.connect();
@@ -194,7 +283,7 @@ export class PaymentsTopic {
 
   async produce(...events: Envelope[]): Promise<void> {
     await this.producer.send({
-      topic: topicName(this.prefix, TOPICS.payments),
+      topic: topicName(this.prefix, this.topic),
       acks: -1,
       messages: events.map((e) => ({ key: e.accountId, value: JSON.stringify(e) })),
     });
@@ -243,6 +332,13 @@ export class CollectionsTopicWatcher {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+  }
+}
+
+/** Produces onto `${prefix}billing.payments`, as the payments service would. */
+export class PaymentsTopic extends TopicProducer {
+  constructor(prefix: string) {
+    super(prefix, TOPICS.payments);
   }
 }
 

@@ -6,12 +6,14 @@ import { ChargeInvoicesConsumer } from './application/charge-invoices/charge-inv
 import { ListInvoiceCharges } from './application/list-invoice-charges/list-invoice-charges';
 import { ListInvoiceChargesController } from './application/list-invoice-charges/list-invoice-charges.controller';
 import { PAYMENT_PROVIDER } from './application/payment-provider';
+import { RecordOfflinePayment } from './application/record-offline-payment/record-offline-payment';
+import { RecordOfflinePaymentController } from './application/record-offline-payment/record-offline-payment.controller';
 import { ReconcileStripeEvent } from './application/reconcile-stripe-webhook/reconcile-stripe-event';
 import { StripeWebhookController } from './application/reconcile-stripe-webhook/stripe-webhook.controller';
 import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
 import { StripePaymentProvider } from './infrastructure/stripe-payment-provider';
 
-/** Charges, charge attempts, the Stripe webhook and the charges API. */
+/** Charges, charge attempts, the Stripe webhook, the charges API and offline payments. */
 @Module({})
 export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
@@ -23,7 +25,7 @@ export class PaymentsModule {
     };
     return {
       module: PaymentsModule,
-      controllers: [StripeWebhookController, ListInvoiceChargesController],
+      controllers: [StripeWebhookController, ListInvoiceChargesController, RecordOfflinePaymentController],
       providers: [
         { provide: PAYMENTS_CONFIG, useValue: config },
         { provide: STRIPE, useFactory: () => createStripeClient(config) },
@@ -33,6 +35,7 @@ export class PaymentsModule {
         ChargeInvoicesConsumer,
         ReconcileStripeEvent,
         ListInvoiceCharges,
+        RecordOfflinePayment,
       ],
     };
   }

@@ -167,6 +167,9 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           invoices: 1,
           invoicedMinor: 4_980,
           collectedMinor: 4_980,
+          collectedCardMinor: 4_980,
+          collectedOfflineMinor: 0,
+          carriedForwardMinor: 0,
           failedMinor: 0, // declined once, then collected by the retry
           failedInvoices: 0,
           outstandingMinor: 0,
@@ -182,6 +185,9 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           invoices: 1,
           invoicedMinor: 7_250,
           collectedMinor: 0,
+          collectedCardMinor: 0,
+          collectedOfflineMinor: 0,
+          carriedForwardMinor: 0,
           failedMinor: 7_250,
           failedInvoices: 1,
           outstandingMinor: 7_250,
@@ -197,6 +203,9 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           invoices: 2,
           invoicedMinor: 12_345,
           collectedMinor: 12_345,
+          collectedCardMinor: 12_345,
+          collectedOfflineMinor: 0,
+          carriedForwardMinor: 0,
           failedMinor: 0,
           failedInvoices: 0,
           outstandingMinor: 0,
@@ -250,9 +259,9 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
         { currency: 'USD', invoices: 2, amountMinor: 12_345, subtotalMinor: 13_845, creditAppliedMinor: 1_500, collectedMinor: 12_345, outstandingMinor: 0 },
       ],
       totals: [
-        { currency: 'JPY', invoicedMinor: 4_980 },
-        { currency: 'KWD', invoicedMinor: 7_250 },
-        { currency: 'USD', invoicedMinor: 12_345 },
+        { currency: 'JPY', invoicedMinor: 4_980, carriedInMinor: 0 },
+        { currency: 'KWD', invoicedMinor: 7_250, carriedInMinor: 0 },
+        { currency: 'USD', invoicedMinor: 12_345, carriedInMinor: 0 },
       ],
     });
 
@@ -694,7 +703,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
     expect(body.holdsWithNothingUnpaid).toEqual([expect.objectContaining({ accountId: 'acct-usd', reason: 'retries_exhausted' })]);
     expect(body.invoicesWhoseLinesDoNotAddUp).toEqual([expect.objectContaining({ invoiceId: silent, subtotalMinor: 1_000, linesMinor: 900 })]);
     expect(body.totalsThatDoNotAddUp).toEqual([
-      { currency: 'EUR', invoicedMinor: 3_000, collectedMinor: 2_500, outstandingMinor: 1_000, differenceMinor: -500 },
+      { currency: 'EUR', invoicedMinor: 3_000, carriedForwardMinor: 0, collectedMinor: 2_500, outstandingMinor: 1_000, differenceMinor: -500 },
     ]);
 
     const csv = asRecords(parseCsv((await get('/v1/reports/reconciliation?period=2026-10&format=csv').expect(200)).text));

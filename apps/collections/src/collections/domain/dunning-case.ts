@@ -188,6 +188,19 @@ export function onChargeSucceeded(state: DunningCase | null, payment: ChargeSucc
   };
 }
 
+/**
+ * The invoice was paid outside the provider (an offline payment covered what was left): the case
+ * is closed like a successful charge, its last attempt kept as it was.
+ */
+export function onPaidOffline(state: DunningCase, paidAt: string): CaseDecision {
+  if (state.status === 'paid') return { changed: false, reason: 'already_paid', case: state };
+  return {
+    changed: true,
+    change: 'paid',
+    case: { ...state, status: 'paid', nextRetryAt: null, nextAttempt: null, retryRequestedAt: null, holdDueAt: null, paidAt },
+  };
+}
+
 /** Every status but `paid` leaves the invoice unpaid. */
 export function isUnpaid(c: DunningCase): boolean {
   return c.status !== 'paid';

@@ -166,6 +166,7 @@ describe('retryDue', () => {
         attempt: 2,
         scheduledFor: at(DAY_MS),
         requestedAt: at(DAY_MS + 250),
+        reason: 'schedule',
       },
       case: { ...state, retryRequestedAt: at(DAY_MS + 250) },
     });

@@ -102,7 +102,7 @@ const lineB = { ...invoiceB, currency: 'USD' };
 function retryRequested(attempt: number, dueMs: number) {
   return {
     type: 'ChargeRetryRequested',
-    payload: { invoiceId: INVOICE_A, dunningCaseId: CASE_1, attempt, scheduledFor: at(dueMs), requestedAt: at(dueMs) },
+    payload: { invoiceId: INVOICE_A, dunningCaseId: CASE_1, attempt, scheduledFor: at(dueMs), requestedAt: at(dueMs), reason: 'schedule' },
   };
 }
 

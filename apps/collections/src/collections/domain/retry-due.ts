@@ -34,6 +34,7 @@ export function retryDue(state: DunningCase, now: string): RetryDueDecision {
       attempt: state.nextAttempt,
       scheduledFor: state.nextRetryAt,
       requestedAt: now,
+      reason: 'schedule',
     },
     case: { ...state, retryRequestedAt: now },
   };

@@ -140,6 +140,7 @@ export async function upsertCases(manager: EntityManager, cases: readonly Stored
        hold_due_at timestamptz, paid_at timestamptz, correlation_id text, last_event_id uuid)
      ON CONFLICT (invoice_id) DO UPDATE SET
        invoice_number = EXCLUDED.invoice_number,
+       amount_minor = EXCLUDED.amount_minor,
        customer = EXCLUDED.customer,
        attempts_made = EXCLUDED.attempts_made,
        last_attempt = EXCLUDED.last_attempt,

@@ -31,15 +31,50 @@ export interface EmailSubject {
   view: EmailView;
 }
 
+const AUTHENTICATION_REQUIRED = 'authentication_required';
+
+type InvoicePayload = EventOf<'InvoiceGenerated'>['payload'];
+
+/**
+ * What the invoice email says will happen to the invoice — exactly one flag is true. With
+ * `collection` (decided by invoicing at issue, obeyed by payments) the email says that; an older
+ * event without it renders as before: charged when a payment method was on the invoice.
+ */
+function invoiceCollectionFlags(p: InvoicePayload) {
+  const flags = {
+    willCharge: false,
+    chargeAutomatically: false,
+    mustPay: false,
+    noPaymentMethod: false,
+    belowMinimum: false,
+    manualCollection: false,
+    nothingDue: false,
+    /** The amount carried to the next invoice (below the provider minimum). */
+    carriedForwardAmountMinor: 0,
+  };
+  switch (p.collection) {
+    case undefined:
+      if (!p.requiresCharge) return { ...flags, nothingDue: true };
+      return p.payment.paymentMethodId !== null ? { ...flags, willCharge: true } : { ...flags, mustPay: true };
+    case 'nothing_due':
+      return { ...flags, nothingDue: true };
+    case 'charge_automatically':
+      return { ...flags, chargeAutomatically: true };
+    case 'below_provider_minimum':
+      return { ...flags, belowMinimum: true, carriedForwardAmountMinor: p.carriedForwardMinor ?? p.totalMinor };
+    case 'no_payment_method':
+      return { ...flags, noPaymentMethod: true };
+    default:
+      // manual_above_provider_maximum, and any later manual_* reason: payments will not charge it.
+      return { ...flags, manualCollection: true };
+  }
+}
+
 /** Decides which email an event causes and the data it is rendered from. Pure. */
 export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
   switch (event.type) {
     case 'InvoiceGenerated': {
       const p = event.payload;
-      // Invoicing may mark an invoice for collection by hand (e.g. above the provider's maximum):
-      // payments will not charge it, so the email must not promise a charge. Absent = as before.
-      const manualCollection = p.requiresCharge && p.collection !== undefined && p.collection !== 'charge_automatically';
-      const charged = p.requiresCharge && p.payment.paymentMethodId !== null && !manualCollection;
       return {
         template: 'invoice',
         subjectId: p.invoiceId,
@@ -49,11 +84,16 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
         view: {
           ...p,
           hasCredit: p.creditAppliedMinor > 0,
-          willCharge: charged,
-          mustPay: p.requiresCharge && !charged && !manualCollection,
-          manualCollection,
-          nothingDue: !p.requiresCharge,
-          lines: p.lines.map((line) => ({ ...line, lateUsage: line.usagePeriod !== p.period })),
+          ...invoiceCollectionFlags(p),
+          lines: p.lines.map((line) => {
+            const carriedBalance = line.kind === 'carried_balance';
+            return {
+              ...line,
+              carriedBalance,
+              carriedFromInvoiceNumber: line.carriedFromInvoiceNumber ?? null,
+              lateUsage: !carriedBalance && line.usagePeriod !== p.period,
+            };
+          }),
         },
       };
     }
@@ -65,7 +105,11 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
         invoiceId: p.invoiceId,
         customer: p.customer,
         datedAt: p.failedAt,
-        view: { ...p },
+        view: {
+          ...p,
+          // The card is fine; the bank wants the customer to confirm this payment (3-D Secure).
+          authenticationRequired: p.errorCode === AUTHENTICATION_REQUIRED || p.declineCode === AUTHENTICATION_REQUIRED,
+        },
       };
     }
     case 'AccountHoldPlaced': {

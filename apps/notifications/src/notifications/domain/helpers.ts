@@ -7,6 +7,7 @@ import {
   formatPeriod,
   formatUnitPrice,
 } from './format';
+import { expandLink, type EmailLinks } from './links';
 
 type HandlebarsInstance = ReturnType<typeof import('handlebars').create>;
 
@@ -16,6 +17,7 @@ type HandlebarsInstance = ReturnType<typeof import('handlebars').create>;
  *   {{money totalMinor currency}}   {{unitPrice unitPrice currency}}   {{number quantity}}
  *   {{instant issuedAt}}            {{date dueAt}}                      {{period period}}
  *   {{#if (eq reason "paid")}}
+ *   {{authenticationUrl invoiceNumber invoiceId}}   the configured link, its placeholders filled in
  */
 
 function customerOf(name: string, options: HelperOptions): { locale: string; timeZone: string } {
@@ -53,7 +55,7 @@ function define(
   });
 }
 
-export function registerHelpers(hbs: HandlebarsInstance): void {
+export function registerHelpers(hbs: HandlebarsInstance, links: EmailLinks): void {
   define(hbs, 'money', 2, ([amount, currency], o) =>
     formatMoney(integer('money', amount), string('money', currency), customerOf('money', o).locale),
   );
@@ -71,4 +73,10 @@ export function registerHelpers(hbs: HandlebarsInstance): void {
   });
   define(hbs, 'period', 1, ([period], o) => formatPeriod(string('period', period), customerOf('period', o).locale));
   define(hbs, 'eq', 2, ([a, b]) => a === b);
+  define(hbs, 'authenticationUrl', 2, ([invoiceNumber, invoiceId]) =>
+    expandLink(links.paymentAuthenticationUrl, {
+      invoiceNumber: string('authenticationUrl', invoiceNumber),
+      invoiceId: string('authenticationUrl', invoiceId),
+    }),
+  );
 }

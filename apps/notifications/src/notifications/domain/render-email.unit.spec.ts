@@ -2,12 +2,15 @@ import { join } from 'node:path';
 import { parseEvent, type EventOf } from '@billing/events';
 import type Mail from 'nodemailer/lib/mailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { formatMoney } from './format';
 import { renderEmail } from './render-email';
 import {
   SAMPLE_EVENTS,
   sampleAccountHoldPlaced,
   sampleAccountHoldReleased,
   sampleChargeFailed,
+  sampleChargeFailedAuthenticationRequired,
+  sampleInvoiceChargedAutomatically,
   sampleInvoiceGenerated,
 } from './sample-events';
 import { loadTemplates, type EmailTemplates } from './templates';
@@ -182,6 +185,162 @@ describe('renderEmail', () => {
 
     expect(email.html).toContain('Hello Ann &lt;b&gt;&amp; Co&lt;/b&gt;,');
     expect(email.text).toContain('Hello Ann <b>& Co</b>,');
+  });
+
+  describe('says how the invoice will be collected, in USD/en-US, JPY/ja-JP and KWD/ar-KW', () => {
+    // [currency, a normal total, a total below the provider minimum, locale, zone]
+    type Market = readonly [currency: 'USD' | 'JPY' | 'KWD', totalMinor: number, belowMinimumMinor: number, locale: string, timeZone: string];
+    const MARKETS: readonly Market[] = [
+      ['USD', 1_000, 30, 'en-US', 'America/Los_Angeles'],
+      ['JPY', 1_500, 49, 'ja-JP', 'Asia/Tokyo'],
+      ['KWD', 7_250, 100, 'ar-KW', 'Asia/Kuwait'],
+    ];
+    type Collection = NonNullable<EventOf<'InvoiceGenerated'>['payload']['collection']>;
+
+    function issued(market: Market, collection: Collection, totalMinor: number): EventOf<'InvoiceGenerated'> {
+      const [currency, , , locale, timeZone] = market;
+      const base = invoiceIn(currency, totalMinor, { locale, timeZone });
+      const event: EventOf<'InvoiceGenerated'> = {
+        ...base,
+        payload: {
+          ...base.payload,
+          collection,
+          carriedForwardMinor: collection === 'below_provider_minimum' ? totalMinor : 0,
+          payment: collection === 'no_payment_method' ? { providerCustomerId: null, paymentMethodId: null } : base.payload.payment,
+        },
+      };
+      expect(parseEvent(event)).toMatchObject({ ok: true });
+      return event;
+    }
+    const money = (minor: number, market: Market) => formatMoney(minor, market[0], market[3]);
+
+    describe.each(MARKETS)('in %s', (...market) => {
+      const [, total, belowMinimum] = market;
+
+      it('promises an automatic charge of the total to the payment method on file, naming no card', () => {
+        const email = renderEmail(templates, issued(market, 'charge_automatically', total));
+        expect(email.text).toContain(`${money(total, market)} will be charged automatically to the payment method on file for your account.`);
+        expect(email.html).toContain(`${money(total, market)} will be charged automatically to the payment method on file for your account.`);
+        for (const body of [email.text, email.html]) {
+          expect(body).not.toMatch(/pm_card|visa|ending in|We will charge|below the minimum|bank transfer/i);
+        }
+      });
+
+      it('tells the customer that an amount below the minimum we can charge is carried to the next invoice, and charges nothing', () => {
+        const email = renderEmail(templates, issued(market, 'below_provider_minimum', belowMinimum));
+        for (const body of [email.text, email.html]) {
+          expect(body).toContain(`${money(belowMinimum, market)} is below the minimum we can charge, so it is not charged now`);
+          expect(body).toContain('carried to your next invoice');
+          expect(body).not.toMatch(/We will charge|will be charged automatically|Please pay|bank transfer/);
+        }
+      });
+
+      it('asks a customer without a payment method to add one (charged at once) or to pay by bank transfer', () => {
+        const email = renderEmail(templates, issued(market, 'no_payment_method', total));
+        expect(email.text).toContain(
+          `There is no payment method on file for your account. Add a payment method (it is then charged ${money(total, market)} at once), or pay ${money(total, market)} by bank transfer by `,
+        );
+        expect(email.html).toContain('<strong>There is no payment method on file for your account.</strong> Add a payment method');
+        for (const body of [email.text, email.html]) {
+          expect(body).not.toMatch(/We will charge|will be charged automatically|below the minimum/);
+        }
+      });
+
+      it('says nothing is due for a zero invoice', () => {
+        const email = renderEmail(templates, issued(market, 'nothing_due', 0));
+        for (const body of [email.text, email.html]) {
+          expect(body).toContain('Nothing is due for this period.');
+          expect(body).not.toMatch(/charged|We will charge|Please pay/);
+        }
+      });
+
+      it('lists a carried balance as "Balance carried over from" the earlier invoice, with its amount', () => {
+        const base = issued(market, 'charge_automatically', total);
+        const carried = sampleInvoiceChargedAutomatically.payload.lines[1];
+        const event: EventOf<'InvoiceGenerated'> = {
+          ...base,
+          payload: {
+            ...base.payload,
+            subtotalMinor: total + belowMinimum,
+            totalMinor: total + belowMinimum,
+            lines: [...base.payload.lines, { ...carried, amountMinor: belowMinimum }],
+          },
+        };
+        expect(parseEvent(event)).toMatchObject({ ok: true });
+
+        const email = renderEmail(templates, event);
+
+        expect(email.text).toContain(`- Balance carried over from INV-2017-06-000001: ${money(belowMinimum, market)}\n`);
+        expect(email.html).toContain(
+          `Balance carried over from <strong>INV-2017-06-000001</strong></td>\n<td align="right">${money(belowMinimum, market)}</td>`,
+        );
+        expect(email.text).not.toContain('usage from');
+      });
+
+      it('asks the customer to authenticate the payment with the configured link, not to replace the card', () => {
+        const event: EventOf<'ChargeFailed'> = {
+          ...sampleChargeFailedAuthenticationRequired,
+          payload: {
+            ...sampleChargeFailedAuthenticationRequired.payload,
+            amountMinor: total,
+            currency: market[0],
+            customer: { ...sampleChargeFailedAuthenticationRequired.payload.customer, locale: market[3], timeZone: market[4] },
+          },
+        };
+        const email = renderEmail(templates, event);
+
+        expect(email.subject).toBe('Action required: authenticate the payment for invoice INV-2017-07-000001');
+        expect(email.text).toContain(`Please authenticate the payment of ${money(total, market)} before `);
+        expect(email.text).toContain('\nhttp://127.0.0.1:3002/authenticate/INV-2017-07-000001\n');
+        expect(email.html).toContain('<a href="http://127.0.0.1:3002/authenticate/INV-2017-07-000001">');
+        for (const body of [email.subject, email.text, email.html]) {
+          expect(body).not.toMatch(/update your card|Add a new card|we will retry/i);
+        }
+      });
+    });
+
+    it('no longer says "We will charge" for a USD 0.30 invoice below the provider minimum, and says it is carried', () => {
+      const email = renderEmail(templates, issued(MARKETS[0], 'below_provider_minimum', 30));
+
+      expect(email.text).not.toContain('We will charge');
+      expect(email.html).not.toContain('We will charge');
+      expect(email.text).toContain('$0.30 is below the minimum we can charge, so it is not charged now: it is carried to your next invoice.');
+    });
+
+    it('renders an invoice event without a collection decision (issued before it existed) as before', () => {
+      const email = renderEmail(templates, sampleInvoiceGenerated);
+
+      expect(email.text).toContain('We will charge $10.00 to your payment method on file. You do not need to do anything.');
+      expect(email.text).not.toContain('will be charged automatically');
+    });
+
+    it('asks for authentication when only the error code says so', () => {
+      const event: EventOf<'ChargeFailed'> = {
+        ...sampleChargeFailedAuthenticationRequired,
+        payload: { ...sampleChargeFailedAuthenticationRequired.payload, declineCode: null },
+      };
+      expect(renderEmail(templates, event).text).toContain('Please authenticate the payment of $10.00');
+    });
+
+    it('renders the authentication link from the configured template, encoded, byte-identical on a re-render', async () => {
+      const configured = await loadTemplates(TEMPLATES_DIR, { paymentAuthenticationUrl: 'https://pay.example.test/i/{invoiceId}?n={invoiceNumber}' });
+      const event = {
+        ...sampleChargeFailedAuthenticationRequired,
+        payload: { ...sampleChargeFailedAuthenticationRequired.payload, invoiceNumber: 'INV 7/1' },
+      };
+
+      const email = renderEmail(configured, event);
+
+      expect(email.text).toContain(`https://pay.example.test/i/${event.payload.invoiceId}?n=INV%207%2F1`);
+      const [first, again] = await Promise.all([compose(email), compose(renderEmail(configured, structuredClone(event)))]);
+      expect(again.equals(first)).toBe(true);
+    });
+
+    it('refuses to load with an authentication link that names no invoice', async () => {
+      await expect(loadTemplates(TEMPLATES_DIR, { paymentAuthenticationUrl: 'https://pay.example.test/' })).rejects.toThrow(
+        /payment authentication link .*must contain \{invoiceNumber\} or \{invoiceId\}/,
+      );
+    });
   });
 
   it('renders from sample events that satisfy the event contracts', () => {

@@ -99,6 +99,79 @@ const sampleZeroInvoice: EventOf<'InvoiceGenerated'> = {
   payload: { ...sampleInvoiceGenerated.payload, subtotalMinor: 0, totalMinor: 0, lines: [], requiresCharge: false },
 };
 
+/** An invoice issued with its collection decided: charged automatically, carrying an earlier balance. */
+export const sampleInvoiceChargedAutomatically: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceGenerated,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d63',
+  payload: {
+    ...sampleInvoiceGenerated.payload,
+    subtotalMinor: 1030,
+    totalMinor: 1030,
+    lines: [
+      ...sampleInvoiceGenerated.payload.lines,
+      {
+        lineId: 'carried-1',
+        sku: 'carried_balance',
+        description: 'Balance carried over from INV-2017-06-000001',
+        resourceId: null,
+        unit: 'invoice',
+        quantity: '1',
+        unitPrice: '0.30',
+        amountMinor: 30,
+        capped: false,
+        usagePeriod: '2017-06',
+        kind: 'carried_balance',
+        carriedFromInvoiceId: '7f3a9c5b-4e6d-4a0b-9c3f-5d7e9a1b3c4d',
+        carriedFromInvoiceNumber: 'INV-2017-06-000001',
+      },
+    ],
+    collection: 'charge_automatically',
+    carriedForwardMinor: 0,
+  },
+};
+
+/** $0.30: below the provider's minimum charge, carried to the next invoice. */
+export const sampleInvoiceBelowMinimum: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceGenerated,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d64',
+  payload: {
+    ...sampleInvoiceGenerated.payload,
+    subtotalMinor: 30,
+    totalMinor: 30,
+    lines: sampleInvoiceGenerated.payload.lines.map((line) => ({ ...line, quantity: '24', amountMinor: 30 })),
+    collection: 'below_provider_minimum',
+    carriedForwardMinor: 30,
+  },
+};
+
+/** No payment method on the account at issue: add one, or pay by bank transfer. */
+export const sampleInvoiceNoPaymentMethod: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceGenerated,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d65',
+  payload: {
+    ...sampleInvoiceGenerated.payload,
+    payment: { providerCustomerId: 'cus_sample', paymentMethodId: null },
+    collection: 'no_payment_method',
+    carriedForwardMinor: 0,
+  },
+};
+
+const sampleInvoiceManual: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceGenerated,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d66',
+  payload: { ...sampleInvoiceGenerated.payload, collection: 'manual_above_provider_maximum', carriedForwardMinor: 0 },
+};
+
+/** A carried line whose event lacks the earlier invoice's number still renders. */
+const sampleInvoiceCarriedWithoutNumber: EventOf<'InvoiceGenerated'> = {
+  ...sampleInvoiceChargedAutomatically,
+  eventId: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d67',
+  payload: {
+    ...sampleInvoiceChargedAutomatically.payload,
+    lines: sampleInvoiceChargedAutomatically.payload.lines.map(({ carriedFromInvoiceNumber: _omitted, ...line }) => line),
+  },
+};
+
 export const sampleChargeFailed: EventOf<'ChargeFailed'> = {
   ...meta,
   eventId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e50',
@@ -130,6 +203,19 @@ const sampleChargeFailedActionRequired: EventOf<'ChargeFailed'> = {
     errorCode: 'card_declined',
     declineCode: 'lost_card',
     message: 'Your card was declined.',
+    retryable: false,
+  },
+};
+
+/** The card is fine; the bank asks the customer to authenticate the payment (3-D Secure). */
+export const sampleChargeFailedAuthenticationRequired: EventOf<'ChargeFailed'> = {
+  ...sampleChargeFailed,
+  eventId: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e52',
+  payload: {
+    ...sampleChargeFailed.payload,
+    errorCode: 'authentication_required',
+    declineCode: 'authentication_required',
+    message: 'Your card was declined. This transaction requires authentication.',
     retryable: false,
   },
 };
@@ -191,8 +277,14 @@ export const SAMPLE_EVENTS: readonly NotifiableEvent[] = [
   sampleInvoiceGenerated,
   sampleInvoiceWithCredit,
   sampleZeroInvoice,
+  sampleInvoiceChargedAutomatically,
+  sampleInvoiceBelowMinimum,
+  sampleInvoiceNoPaymentMethod,
+  sampleInvoiceManual,
+  sampleInvoiceCarriedWithoutNumber,
   sampleChargeFailed,
   sampleChargeFailedActionRequired,
+  sampleChargeFailedAuthenticationRequired,
   sampleAccountHoldPlaced,
   sampleAccountHoldPlacedActionRequired,
   sampleAccountHoldReleased,

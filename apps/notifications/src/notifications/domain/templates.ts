@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { EMAIL_TEMPLATE_NAMES, emailSubjectFor, type EmailTemplateName, type EmailView } from './email-view';
 import { registerHelpers } from './helpers';
+import { DEFAULT_EMAIL_LINKS, linkTemplateProblem, type EmailLinks } from './links';
 import { SAMPLE_EVENTS } from './sample-events';
 
 /**
@@ -80,7 +81,10 @@ function run(file: string, template: Compiled, context: unknown): string {
   }
 }
 
-export async function loadTemplates(dir: string): Promise<EmailTemplates> {
+/** `links`: the deployment's customer links (config); the local defaults when absent. */
+export async function loadTemplates(dir: string, links: EmailLinks = DEFAULT_EMAIL_LINKS): Promise<EmailTemplates> {
+  const linkProblem = linkTemplateProblem(links.paymentAuthenticationUrl);
+  if (linkProblem !== null) throw new TemplateLoadError(dir, [`payment authentication link ${links.paymentAuthenticationUrl}: ${linkProblem}`]);
   const files = await listFiles(dir);
   const sources = new Map<string, string>(
     await Promise.all(files.map(async (f) => [f, await readFile(join(dir, f), 'utf8')] as const)),
@@ -90,8 +94,8 @@ export async function loadTemplates(dir: string): Promise<EmailTemplates> {
   // Two isolated instances: one escapes (HTML), one does not (subject, plain text).
   const htmlHbs = Handlebars.create();
   const textHbs = Handlebars.create();
-  registerHelpers(htmlHbs);
-  registerHelpers(textHbs);
+  registerHelpers(htmlHbs, links);
+  registerHelpers(textHbs, links);
   const compileFor = (kind: Kind, source: string): Compiled =>
     (kind === 'html' ? htmlHbs : textHbs).compile(source, { strict: true, noEscape: kind !== 'html' });
 

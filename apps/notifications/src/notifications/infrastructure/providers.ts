@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { LOGGER, type Logger, ServiceRuntime } from '@billing/messaging';
-import type { NotificationsConfig } from '../../config';
+import { emailLinksOf, type NotificationsConfig } from '../../config';
 import { loadTemplates } from '../domain/templates';
 import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from '../tokens';
 import { MAILER, type Mailer, SmtpMailer } from './smtp-mailer';
@@ -13,7 +13,7 @@ import { MAILER, type Mailer, SmtpMailer } from './smtp-mailer';
 export const emailTemplatesProvider: Provider = {
   provide: EMAIL_TEMPLATES,
   useFactory: async (config: NotificationsConfig, logger: Logger) => {
-    const templates = await loadTemplates(config.TEMPLATES_DIR);
+    const templates = await loadTemplates(config.TEMPLATES_DIR, emailLinksOf(config));
     logger.info({ dir: templates.dir, templates: templates.names }, 'email templates loaded');
     return templates;
   },

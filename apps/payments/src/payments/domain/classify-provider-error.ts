@@ -9,6 +9,11 @@
  *   (the charge may have happened: retry with the SAME idempotency key), 5xx, 429 rate limits,
  *   409 lock_timeout / idempotency_key_in_use. Note Stripe stores a 500 under the idempotency
  *   key and replays it, so a retry may repeat it; reconcile through the PaymentIntent/webhook.
+ * - `declined` too, never retryable: the instrument on file cannot be used at all — Stripe
+ *   answers `invalid_request_error` naming `param` payment_method or customer (`resource_missing`:
+ *   no such PaymentMethod or Customer; a method attached to another customer). That is the
+ *   account's data, not our request: the customer must give a new method (a ChargeFailed the
+ *   dunning case waits on), never a dead-lettered invoice that nobody would ever charge.
  * - `bug`: our request was wrong — `idempotency_error` (same key, different parameters),
  *   any other `invalid_request_error` (e.g. `amount_too_small`, `resource_missing`,
  *   `parameter_unknown`), authentication/permission errors, and anything that is not a Stripe
@@ -100,6 +105,7 @@ export function classifyProviderError(error: unknown): ProviderErrorClassificati
   const code = text('code');
   const declineCode = text('decline_code');
   const message = text('message') ?? '';
+  const param = text('param');
   const statusCode = typeof fields.statusCode === 'number' ? fields.statusCode : null;
 
   if (sdkType === 'StripeConnectionError' || (statusCode === null && code !== null && NETWORK_ERROR_CODES.has(code))) {
@@ -128,6 +134,12 @@ export function classifyProviderError(error: unknown): ProviderErrorClassificati
   if (sdkType === 'StripeAPIError' && statusCode === null) {
     // The SDK could not read Stripe's answer (e.g. invalid JSON from a proxy): outcome unknown.
     return { kind: 'transient', reason: 'provider_error', message };
+  }
+  if (
+    (rawType === 'invalid_request_error' || statusCode === 400 || statusCode === 404) &&
+    (param === 'payment_method' || param === 'customer')
+  ) {
+    return { kind: 'declined', errorCode: code ?? 'invalid_payment_method', declineCode: null, message, retryable: false };
   }
   if (rawType === 'idempotency_error' || sdkType === 'StripeIdempotencyError') {
     return { kind: 'bug', code: 'idempotency_error', message };

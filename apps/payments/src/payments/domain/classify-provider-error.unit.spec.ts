@@ -87,6 +87,20 @@ describe('classifyProviderError', () => {
     });
   });
 
+  // Found by the fuzzer: an account whose payment method Stripe does not know had its invoice dead-lettered.
+  it.each([
+    ['payment_method', "No such PaymentMethod: 'pm_unknown'"],
+    ['customer', "No such customer: 'cus_unknown'"],
+  ])('classifies a %s Stripe cannot find as a decline the customer must fix, not a bug', (param, message) => {
+    const error = sdkError(400, { type: 'invalid_request_error', code: 'resource_missing', param, message });
+    expect(classifyProviderError(error)).toEqual({ kind: 'declined', errorCode: 'resource_missing', declineCode: null, message, retryable: false });
+  });
+
+  it('still classifies an unknown parameter of our own request as a bug', () => {
+    const error = sdkError(400, { type: 'invalid_request_error', code: 'parameter_unknown', param: 'amount_cents', message: 'Received unknown parameter: amount_cents' });
+    expect(classifyProviderError(error)).toMatchObject({ kind: 'bug', code: 'parameter_unknown' });
+  });
+
   it('classifies reusing an idempotency key with other parameters as a bug', () => {
     const error = sdkError(400, { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters' });
     expect(error).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);

@@ -5,6 +5,7 @@ const invoice = (overrides: Partial<Parameters<typeof decideCharge>[0]> = {}) =>
   totalMinor: 2_000,
   collectedMinor: 0,
   paymentMethodId: 'pm_card_visa',
+  attempt: 1,
   ...overrides,
 });
 
@@ -57,6 +58,46 @@ describe('decideCharge', () => {
 
   it('skips an invoice without a payment method', () => {
     expect(decideCharge(invoice({ paymentMethodId: null }))).toEqual({ kind: 'skip', reason: 'no_payment_method', amountMinor: 2_000 });
+  });
+
+  it.each([
+    ['below_provider_minimum', 'below_provider_minimum'],
+    ['no_payment_method', 'no_payment_method'],
+    ['manual_above_provider_maximum', 'manual_collection'],
+  ] as const)('obeys collection %s on attempt 1 even when the account has a method: skip %s', (collection, reason) => {
+    expect(decideCharge(invoice({ currency: 'JPY', totalMinor: 5_000, collection }))).toEqual({ kind: 'skip', reason, amountMinor: 5_000 });
+  });
+
+  it('charges a later attempt of a no_payment_method invoice to the method the account has now', () => {
+    expect(decideCharge(invoice({ currency: 'KWD', totalMinor: 12_340, collection: 'no_payment_method', attempt: 2 }))).toEqual({
+      kind: 'charge',
+      amountMinor: 12_340,
+      providerAmount: 12_340,
+      providerCurrency: 'kwd',
+    });
+    expect(decideCharge(invoice({ collection: 'no_payment_method', attempt: 3, paymentMethodId: null }))).toMatchObject({
+      kind: 'skip',
+      reason: 'no_payment_method',
+    });
+  });
+
+  it('never charges a later attempt of a below-minimum invoice (its total was carried to the next invoice) or a manual one', () => {
+    expect(decideCharge(invoice({ totalMinor: 5_000, collection: 'below_provider_minimum', attempt: 2 }))).toMatchObject({
+      kind: 'skip',
+      reason: 'below_provider_minimum',
+    });
+    expect(decideCharge(invoice({ collection: 'manual_above_provider_maximum', attempt: 2 }))).toMatchObject({
+      kind: 'skip',
+      reason: 'manual_collection',
+    });
+  });
+
+  it('never charges a paid invoice again, whatever its collection or the attempt', () => {
+    expect(decideCharge(invoice({ collectedMinor: 2_000, collection: 'no_payment_method', attempt: 4 }))).toEqual({
+      kind: 'skip',
+      reason: 'nothing_to_collect',
+      amountMinor: 0,
+    });
   });
 
   it('refuses a three-decimal amount the provider cannot take instead of rounding it', () => {

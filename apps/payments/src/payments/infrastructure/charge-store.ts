@@ -36,6 +36,9 @@ export interface AttemptRow {
   currency: CurrencyCode;
   providerAmount: number | null;
   providerCurrency: string | null;
+  /** The instrument the attempt charged (the account's at the time); null when skipped or from before the column. */
+  paymentMethodId: string | null;
+  providerCustomerId: string | null;
   providerPaymentIntentId: string | null;
   providerChargeId: string | null;
   errorCode: string | null;
@@ -59,6 +62,8 @@ export interface NewAttempt {
   currency: string;
   providerAmount: number | null;
   providerCurrency: string | null;
+  paymentMethodId: string | null;
+  providerCustomerId: string | null;
   skipReason: SkipReason | null;
   requestedByEventId: string;
   correlationId: string;
@@ -80,7 +85,7 @@ export interface AttemptResolution {
 export const attemptKey = (invoiceId: string, attempt: number) => `${invoiceId}#${attempt}`;
 
 /** pg returns bigint as a string: convert only exactly representable values. */
-function toSafeInteger(value: string | number | null, what: string): number {
+export function toSafeInteger(value: string | number | null, what: string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`${what} is not a safe integer: ${value}`);
   return n;
@@ -154,11 +159,21 @@ function toInvoice(r: InvoiceRecord): InvoiceSnapshot {
   };
 }
 
-export async function findInvoices(manager: EntityManager, invoiceIds: readonly string[]): Promise<Map<string, InvoiceSnapshot>> {
+/**
+ * The snapshots of these invoices. `lock`: FOR UPDATE, in invoice id order (no deadlock between
+ * two writers): the charge plan and an offline payment of one invoice take turns, so neither
+ * decides from a `collected_minor` the other is about to change.
+ */
+export async function findInvoices(
+  manager: EntityManager,
+  invoiceIds: readonly string[],
+  { lock = false } = {},
+): Promise<Map<string, InvoiceSnapshot>> {
   if (invoiceIds.length === 0) return new Map();
-  const rows: InvoiceRecord[] = await manager.query('SELECT * FROM payment_invoices WHERE invoice_id = ANY($1::uuid[])', [
-    [...new Set(invoiceIds)],
-  ]);
+  const rows: InvoiceRecord[] = await manager.query(
+    `SELECT * FROM payment_invoices WHERE invoice_id = ANY($1::uuid[])${lock ? ' ORDER BY invoice_id FOR UPDATE' : ''}`,
+    [[...new Set(invoiceIds)]],
+  );
   return new Map(rows.map((r) => [r.invoice_id, toInvoice(r)]));
 }
 
@@ -171,6 +186,8 @@ interface AttemptRecord {
   currency: string;
   provider_amount: string | null;
   provider_currency: string | null;
+  payment_method_id: string | null;
+  provider_customer_id: string | null;
   provider_payment_intent_id: string | null;
   provider_charge_id: string | null;
   error_code: string | null;
@@ -195,6 +212,8 @@ function toAttempt(r: AttemptRecord): AttemptRow {
     currency: r.currency as CurrencyCode,
     providerAmount: r.provider_amount === null ? null : toSafeInteger(r.provider_amount, 'provider_amount'),
     providerCurrency: r.provider_currency,
+    paymentMethodId: r.payment_method_id,
+    providerCustomerId: r.provider_customer_id,
     providerPaymentIntentId: r.provider_payment_intent_id,
     providerChargeId: r.provider_charge_id,
     errorCode: r.error_code,
@@ -247,17 +266,18 @@ export async function insertAttempts(manager: EntityManager, attempts: readonly 
   if (attempts.length === 0) return new Set();
   const rows: { invoice_id: string; attempt: number }[] = await manager.query(
     `INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, status, amount_minor, currency, provider_amount,
-       provider_currency, skip_reason, requested_by_event_id, correlation_id, requested_at, resolved_at, resolved_by)
+       provider_currency, skip_reason, requested_by_event_id, correlation_id, payment_method_id, provider_customer_id,
+       requested_at, resolved_at, resolved_by)
      SELECT a.invoice_id, a.attempt, a.idempotency_key,
             CASE WHEN a.skip_reason IS NULL THEN 'pending' ELSE 'skipped' END,
             a.amount_minor, a.currency, a.provider_amount, a.provider_currency, a.skip_reason,
-            a.requested_by_event_id, a.correlation_id, $11::timestamptz,
-            CASE WHEN a.skip_reason IS NULL THEN NULL ELSE $11::timestamptz END,
+            a.requested_by_event_id, a.correlation_id, a.payment_method_id, a.provider_customer_id, $13::timestamptz,
+            CASE WHEN a.skip_reason IS NULL THEN NULL ELSE $13::timestamptz END,
             CASE WHEN a.skip_reason IS NULL THEN NULL ELSE 'consumer' END
      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::char(3)[], $6::bigint[], $7::text[], $8::text[],
-                 $9::text[], $10::text[])
+                 $9::text[], $10::text[], $11::text[], $12::text[])
           AS a(invoice_id, attempt, idempotency_key, amount_minor, currency, provider_amount, provider_currency,
-               skip_reason, requested_by_event_id, correlation_id)
+               skip_reason, requested_by_event_id, correlation_id, payment_method_id, provider_customer_id)
      ON CONFLICT DO NOTHING
      RETURNING invoice_id, attempt`,
     [
@@ -271,6 +291,8 @@ export async function insertAttempts(manager: EntityManager, attempts: readonly 
       attempts.map((a) => a.skipReason),
       attempts.map((a) => a.requestedByEventId),
       attempts.map((a) => a.correlationId),
+      attempts.map((a) => a.paymentMethodId),
+      attempts.map((a) => a.providerCustomerId),
       now.toISOString(),
     ],
   );

@@ -61,6 +61,10 @@ export interface InvoiceRow {
   issuedAt: string;
   dueAt: string;
   requiresCharge: boolean;
+  /** How invoicing decided to collect it (absent on older events). */
+  collection: string | null;
+  /** The part of the total carried to the account's next invoice (below the provider minimum); 0 otherwise. */
+  carriedForwardMinor: number;
   customerName: string;
   customerEmail: string;
   eventId: string;
@@ -79,6 +83,10 @@ export interface InvoiceLineRow {
   currency: string;
   capped: boolean;
   usagePeriod: string;
+  /** `carried_balance`: an earlier invoice's total billed again here (revenue of its own month, not of this one). */
+  kind: 'usage' | 'carried_balance';
+  carriedFromInvoiceId: string | null;
+  carriedFromInvoiceNumber: string | null;
 }
 
 export type ChargeOutcome = 'succeeded' | 'failed' | 'skipped';
@@ -99,7 +107,26 @@ export interface ChargeAttemptRow {
   retryable: boolean | null;
   providerPaymentIntentId: string | null;
   providerChargeId: string | null;
+  /** The payment method the attempt charged (absent on older events and on skips). */
+  paymentMethodId: string | null;
   occurredAt: string;
+  eventId: string;
+}
+
+/** A payment received outside the provider (PaymentRecorded), keyed by its payment id. */
+export interface OfflinePaymentRow {
+  paymentId: string;
+  invoiceId: string;
+  invoiceNumber: string;
+  accountId: string;
+  method: string;
+  amountMinor: number;
+  currency: string;
+  reference: string;
+  receivedAt: string;
+  recordedAt: string;
+  recordedBy: string;
+  outstandingAfterMinor: number;
   eventId: string;
 }
 
@@ -156,6 +183,7 @@ export interface ProjectionBatch {
   invoices: InvoiceRow[];
   lines: InvoiceLineRow[];
   attempts: ChargeAttemptRow[];
+  payments: OfflinePaymentRow[];
   holds: HoldRow[];
   emails: EmailRow[];
   entries: LedgerEntryRow[];
@@ -275,6 +303,7 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
   const invoices = new KeyedRows<InvoiceRow>();
   const lines = new KeyedRows<InvoiceLineRow>();
   const attempts = new KeyedRows<ChargeAttemptRow>();
+  const payments = new KeyedRows<OfflinePaymentRow>();
   const holds = new KeyedRows<HoldRow>(mergeHold);
   const emails = new KeyedRows<EmailRow>();
   const entries = new KeyedRows<LedgerEntryRow>();
@@ -357,6 +386,8 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
           issuedAt: p.issuedAt,
           dueAt: p.dueAt,
           requiresCharge: p.requiresCharge,
+          collection: p.collection ?? null,
+          carriedForwardMinor: p.carriedForwardMinor ?? 0,
           customerName: p.customer.name,
           customerEmail: p.customer.email,
           eventId: event.eventId,
@@ -375,6 +406,9 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
             currency: p.currency,
             capped: line.capped,
             usagePeriod: line.usagePeriod,
+            kind: line.kind ?? 'usage',
+            carriedFromInvoiceId: line.carriedFromInvoiceId ?? null,
+            carriedFromInvoiceNumber: line.carriedFromInvoiceNumber ?? null,
           });
         }
         entry(
@@ -387,6 +421,8 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
             issuedAt: p.issuedAt,
             dueAt: p.dueAt,
             lines: p.lines.length,
+            ...(p.collection === undefined ? {} : { collection: p.collection }),
+            ...(p.carriedForwardMinor ? { carriedForwardMinor: p.carriedForwardMinor } : {}),
           },
         );
         break;
@@ -405,6 +441,7 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
             ...(row.code === null ? {} : { code: row.code }),
             ...(row.declineCode === null ? {} : { declineCode: row.declineCode }),
             ...(row.retryable === null ? {} : { retryable: row.retryable }),
+            ...(row.paymentMethodId === null ? {} : { paymentMethodId: row.paymentMethodId }),
           },
         );
         break;
@@ -483,10 +520,31 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
       }
       case 'PaymentRecorded': {
         const p = event.payload;
+        payments.add(p.paymentId, {
+          paymentId: p.paymentId,
+          invoiceId: p.invoiceId,
+          invoiceNumber: p.invoiceNumber,
+          accountId: event.accountId,
+          method: p.method,
+          amountMinor: p.amountMinor,
+          currency: p.currency,
+          reference: p.reference,
+          receivedAt: p.receivedAt,
+          recordedAt: p.recordedAt,
+          recordedBy: p.recordedBy,
+          outstandingAfterMinor: p.outstandingAfterMinor,
+          eventId: event.eventId,
+        });
         entry(
           `offline-payment:${p.paymentId}`,
           { invoiceId: p.invoiceId, invoiceNumber: p.invoiceNumber, amountMinor: p.amountMinor, currency: p.currency },
-          { method: p.method, reference: p.reference, receivedAt: p.receivedAt, outstandingAfterMinor: p.outstandingAfterMinor },
+          {
+            method: p.method,
+            reference: p.reference,
+            receivedAt: p.receivedAt,
+            recordedBy: p.recordedBy,
+            outstandingAfterMinor: p.outstandingAfterMinor,
+          },
         );
         break;
       }
@@ -508,6 +566,7 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
     invoices: invoices.values(),
     lines: lines.values(),
     attempts: attempts.values(),
+    payments: payments.values(),
     holds: holds.values(),
     emails: emails.values(),
     entries: entries.values(),
@@ -535,6 +594,7 @@ function attemptRow(event: Extract<BillingEvent, { type: 'ChargeSucceeded' | 'Ch
         retryable: null,
         providerPaymentIntentId: event.payload.providerPaymentIntentId,
         providerChargeId: event.payload.providerChargeId,
+        paymentMethodId: event.payload.paymentMethodId ?? null,
         occurredAt: event.payload.succeededAt,
       };
     case 'ChargeFailed':
@@ -548,6 +608,7 @@ function attemptRow(event: Extract<BillingEvent, { type: 'ChargeSucceeded' | 'Ch
         retryable: event.payload.retryable,
         providerPaymentIntentId: event.payload.providerPaymentIntentId,
         providerChargeId: null,
+        paymentMethodId: event.payload.paymentMethodId ?? null,
         occurredAt: event.payload.failedAt,
       };
     case 'ChargeSkipped':
@@ -561,6 +622,7 @@ function attemptRow(event: Extract<BillingEvent, { type: 'ChargeSucceeded' | 'Ch
         retryable: null,
         providerPaymentIntentId: null,
         providerChargeId: null,
+        paymentMethodId: null,
         occurredAt: event.payload.skippedAt,
       };
   }

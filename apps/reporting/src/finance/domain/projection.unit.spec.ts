@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BillingEvent, MonthCloseAccountFailedV1, createEvent } from '@billing/events';
+import { BillingEvent, InvoiceGeneratedV1, MonthCloseAccountFailedV1, PaymentRecordedV1, createEvent } from '@billing/events';
 import { buildScenario } from '../../../test/month-close-scenario';
 import { countsWin, projectEvents } from './projection';
 
@@ -107,4 +107,62 @@ describe('projecting ledger events into finance rows', () => {
       expect(projectEvents(order).failures).toEqual([expect.objectContaining({ code: 'unexpected_error', failedAt: '2026-12-02T00:00:00.000Z' })]);
     }
   });
+
+  it.each([
+    ['USD', 30, 7_500],
+    ['JPY', 49, 3_000],
+    ['KWD', 100, 12_500],
+  ] as const)(
+    'given a %s offline payment delivered twice and re-emitted, and an invoice carrying %i minor units, when projected, then one payment row, one entry each, and the carried line marked',
+    (currency, carried, paid) => {
+      const { scenario } = events();
+      const base = scenario.invoices[0];
+      const meta = (at: string) => ({ eventId: randomUUID(), occurredAt: at, producer: 'test', accountId: 'acct-x', correlationId: 'x', causationId: null });
+      const invoice = createEvent(InvoiceGeneratedV1, meta('2026-12-01T00:00:00.000Z'), {
+        ...base.payload,
+        currency,
+        subtotalMinor: paid + carried,
+        creditAppliedMinor: 0,
+        totalMinor: paid + carried,
+        lines: [
+          { ...base.payload.lines[0], amountMinor: paid },
+          {
+            ...base.payload.lines[0],
+            lineId: 'carried',
+            amountMinor: carried,
+            kind: 'carried_balance',
+            carriedFromInvoiceId: randomUUID(),
+            carriedFromInvoiceNumber: 'INV-2026-10-0001',
+          },
+        ],
+        collection: 'no_payment_method',
+        carriedForwardMinor: 0,
+      }) as BillingEvent;
+      const payment = createEvent(PaymentRecordedV1, meta('2026-12-02T00:00:00.000Z'), {
+        invoiceId: base.payload.invoiceId,
+        invoiceNumber: base.payload.invoiceNumber,
+        paymentId: randomUUID(),
+        method: 'bank_transfer',
+        amountMinor: paid,
+        currency,
+        reference: 'SEPA 1',
+        receivedAt: '2026-12-02T00:00:00.000Z',
+        recordedAt: '2026-12-02T00:00:00.000Z',
+        recordedBy: 'finance',
+        outstandingAfterMinor: carried,
+      }) as BillingEvent;
+
+      const batch = projectEvents([invoice, payment, payment, { ...payment, eventId: randomUUID() } as BillingEvent]);
+
+      expect(batch.payments).toEqual([
+        expect.objectContaining({ paymentId: (payment.payload as { paymentId: string }).paymentId, method: 'bank_transfer', amountMinor: paid, currency, reference: 'SEPA 1' }),
+      ]);
+      expect(batch.entries.map((e) => e.type)).toEqual(['InvoiceGenerated', 'PaymentRecorded']);
+      expect(batch.invoices).toEqual([expect.objectContaining({ collection: 'no_payment_method', carriedForwardMinor: 0 })]);
+      expect(batch.lines.map((l) => [l.kind, l.amountMinor, l.carriedFromInvoiceNumber])).toEqual([
+        ['usage', paid, null],
+        ['carried_balance', carried, 'INV-2026-10-0001'],
+      ]);
+    },
+  );
 });

@@ -87,6 +87,8 @@ const INVOICE_COLUMNS: Columns = {
   issued_at: 'timestamptz',
   due_at: 'timestamptz',
   requires_charge: 'boolean',
+  collection: 'text',
+  carried_forward_minor: 'bigint',
   customer_name: 'text',
   customer_email: 'text',
   event_id: 'uuid',
@@ -105,6 +107,9 @@ const LINE_COLUMNS: Columns = {
   currency: 'text',
   capped: 'boolean',
   usage_period: 'text',
+  kind: 'text',
+  carried_from_invoice_id: 'uuid',
+  carried_from_invoice_number: 'text',
 };
 
 const ATTEMPT_COLUMNS: Columns = {
@@ -121,7 +126,24 @@ const ATTEMPT_COLUMNS: Columns = {
   retryable: 'boolean',
   provider_payment_intent_id: 'text',
   provider_charge_id: 'text',
+  payment_method_id: 'text',
   occurred_at: 'timestamptz',
+  event_id: 'uuid',
+};
+
+const OFFLINE_PAYMENT_COLUMNS: Columns = {
+  payment_id: 'uuid',
+  invoice_id: 'uuid',
+  invoice_number: 'text',
+  account_id: 'text',
+  method: 'text',
+  amount_minor: 'bigint',
+  currency: 'text',
+  reference: 'text',
+  received_at: 'timestamptz',
+  recorded_at: 'timestamptz',
+  recorded_by: 'text',
+  outstanding_after_minor: 'bigint',
   event_id: 'uuid',
 };
 
@@ -180,6 +202,7 @@ export async function writeProjection(manager: EntityManager, batch: ProjectionB
   await bulkInsert(manager, 'invoices', INVOICE_COLUMNS, batch.invoices, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'invoice_lines', LINE_COLUMNS, batch.lines, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'charge_attempts', ATTEMPT_COLUMNS, batch.attempts, 'ON CONFLICT DO NOTHING');
+  await bulkInsert(manager, 'offline_payments', OFFLINE_PAYMENT_COLUMNS, batch.payments, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'holds', HOLD_COLUMNS, batch.holds, HOLD_CONFLICT);
   await bulkInsert(manager, 'emails', EMAIL_COLUMNS, batch.emails, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'projection_events', ENTRY_COLUMNS, batch.entries, 'ON CONFLICT DO NOTHING');

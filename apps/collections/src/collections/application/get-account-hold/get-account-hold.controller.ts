@@ -1,4 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Roles, parseRequest } from '@billing/messaging';
@@ -8,11 +9,14 @@ import { invoiceSummaries } from '../../infrastructure/dunning-case.repository';
 const accountParam = z.string().trim().min(1).max(200);
 
 /** An account's hold status: the active hold (with its invoices), every past hold and the manual-release audit. */
+@ApiTags('holds')
+@ApiBearerAuth()
 @Controller('v1/accounts')
 export class GetAccountHoldController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get(':id/hold')
+  @ApiOperation({ summary: 'The account’s hold: the active one with its invoices, past holds, manual-release audit' })
   @Roles('finance', 'admin', 'operator', 'service')
   async get(@Param('id') id: string) {
     const accountId = parseRequest(accountParam, id, 'params.id');

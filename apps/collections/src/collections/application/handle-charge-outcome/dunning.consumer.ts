@@ -1,26 +1,16 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
 import { TOPICS } from '@billing/events';
-import { ServiceRuntime } from '@billing/messaging';
-import { HandleChargeOutcomes } from './handle-charge-outcomes';
+import { decideOnCharge } from '../../domain/payment-recovery-decider';
+import { DecidingConsumer } from '../deciding-consumer';
 
 /**
- * Kafka adapter: charge outcomes from payments drive the dunning cases. Validation, the inbox
- * (a redelivered event changes nothing) and the transaction come from the BatchConsumer.
- * ChargeSkipped is not accepted: no provider call, nothing to chase.
+ * Charge outcomes from payments drive the dunning cases (`decideOnCharge`: retry scheduled,
+ * exhausted, paid; hold placed or released; the next attempt at once when a failure used a
+ * method the account no longer has) and count what each invoice collected. The consumer keeps
+ * its first name, `dunning`, so that its group and inbox carry on.
  */
-@Injectable()
-export class DunningConsumer implements OnModuleInit {
-  constructor(
-    private readonly runtime: ServiceRuntime,
-    private readonly handleChargeOutcomes: HandleChargeOutcomes,
-  ) {}
-
-  onModuleInit(): void {
-    this.runtime.addConsumer({
-      name: 'dunning',
-      topics: [TOPICS.payments],
-      accepts: ['ChargeFailed', 'ChargeSucceeded'],
-      handle: (events, { manager, logger }) => this.handleChargeOutcomes.execute(events, manager, logger),
-    });
-  }
-}
+export const chargeOutcomes: DecidingConsumer<'ChargeFailed' | 'ChargeSucceeded'> = {
+  name: 'dunning',
+  topic: TOPICS.payments,
+  accepts: ['ChargeFailed', 'ChargeSucceeded'],
+  decide: decideOnCharge,
+};

@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Roles, parseRequest } from '@billing/messaging';
@@ -12,11 +13,14 @@ const pageQuery = z.object({
 });
 
 /** Current holds, ordered by account, keyset-paginated (`?limit=&cursor=`). */
+@ApiTags('holds')
+@ApiBearerAuth()
 @Controller('v1/holds')
 export class ListHoldsController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get()
+  @ApiOperation({ summary: 'Current holds with their invoices, by account, in keyset pages (`?limit=&cursor=`)' })
   @Roles('finance', 'admin', 'operator', 'service')
   async list(@Query() query: unknown) {
     const page = parseRequest(pageQuery, query ?? {}, 'query');

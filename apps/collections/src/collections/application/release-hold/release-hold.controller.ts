@@ -1,4 +1,5 @@
 import { BadRequestException, Body, ConflictException, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles, parseRequest } from '@billing/messaging';
 import { ReleaseHold } from './release-hold';
@@ -11,12 +12,15 @@ const releaseBody = z.object({
 
 const accountParam = z.string().trim().min(1).max(200);
 
+@ApiTags('holds')
+@ApiBearerAuth()
 @Controller('v1/accounts')
 export class ReleaseHoldController {
   constructor(private readonly releaseHold: ReleaseHold) {}
 
   /** Lifts the account's hold: admin only, with a reason; audited and announced as AccountHoldReleased (manual). */
   @Post(':id/hold/release')
+  @ApiOperation({ summary: 'Admin: lift the hold before it is paid, with a reason (audited; 409 no_active_hold)' })
   @HttpCode(200)
   @Roles('admin')
   async release(@Param('id') id: string, @Body() body: unknown, @Req() request: { principal?: { roles?: string[] } }) {

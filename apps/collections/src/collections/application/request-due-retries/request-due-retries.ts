@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, Clock, LOGGER, Logger, appendToOutbox } from '@billing/messaging';
 import { decideDueRetries } from '../../domain/dunning-decider';
 import { claimDueRetries, markRetriesRequested } from '../../infrastructure/dunning-case.repository';
+import { recordRequestedAttempts } from '../../infrastructure/invoice-collection.repository';
 import { toEnvelope } from '../envelopes';
 import { inTransactionNow } from '../in-transaction-now';
 
@@ -12,7 +13,8 @@ import { inTransactionNow } from '../in-transaction-now';
  * transaction: claim up to `limit` due cases (FOR UPDATE SKIP LOCKED, so concurrent instances
  * never claim the same case), mark them requested and append their ChargeRetryRequested to the
  * outbox. A crash before the commit leaves the cases due (the next tick emits them); after it,
- * the outbox relay publishes them. Either way each retry is emitted once. Returns how many cases
+ * the outbox relay publishes them. Either way each retry is emitted once. The invoices record the
+ * attempts as their latest requested (in flight until payments answers). Returns how many cases
  * were claimed.
  */
 @Injectable()
@@ -49,6 +51,7 @@ export class RequestDueRetries {
         return event;
       });
       await markRetriesRequested(manager, requested);
+      await recordRequestedAttempts(manager, decision.events.map((e) => e.payload));
       await appendToOutbox(manager, events);
       return claimed.length;
     });

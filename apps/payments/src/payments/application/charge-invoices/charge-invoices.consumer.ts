@@ -1,9 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { TOPICS } from '@billing/events';
 import { ServiceRuntime } from '@billing/messaging';
-import { ChargeInvoices, ChargeRequestEvent } from './charge-invoices';
+import { ChargeInvoices, ChargeInvoicesEvent } from './charge-invoices';
 
-/** Kafka adapter: InvoiceGenerated (billing.invoices) and ChargeRetryRequested (billing.collections). */
+/**
+ * Kafka adapter: InvoiceGenerated and AccountPaymentMethodChanged (billing.invoices, in the
+ * account's partition order) and ChargeRetryRequested (billing.collections). Method changes are
+ * read here, not by a consumer of their own, so that a batch applies them in order with the
+ * invoices of the same partition.
+ */
 @Injectable()
 export class ChargeInvoicesConsumer implements OnModuleInit {
   constructor(
@@ -15,8 +20,8 @@ export class ChargeInvoicesConsumer implements OnModuleInit {
     this.runtime.addConsumer({
       name: 'charge-invoices',
       topics: [TOPICS.invoices, TOPICS.collections],
-      accepts: ['InvoiceGenerated', 'ChargeRetryRequested'],
-      handle: (events, { manager, logger }) => this.chargeInvoices.execute(events as ChargeRequestEvent[], manager, logger),
+      accepts: ['InvoiceGenerated', 'AccountPaymentMethodChanged', 'ChargeRetryRequested'],
+      handle: (events, { manager, logger }) => this.chargeInvoices.execute(events as ChargeInvoicesEvent[], manager, logger),
     });
   }
 }

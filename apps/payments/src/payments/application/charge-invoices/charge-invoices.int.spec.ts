@@ -5,7 +5,16 @@ import { DataSource } from 'typeorm';
 import { EventOf, TOPICS } from '@billing/events';
 import { hashToken, topicName } from '@billing/messaging';
 import { waitFor } from '@billing/testing';
-import { PaymentsTestService, SandboxProcess, chargeRetryRequested, invoiceGenerated, produce, sleep } from '../../../../test/support';
+import { randomUUID } from 'node:crypto';
+import {
+  PaymentsTestService,
+  SandboxProcess,
+  chargeRetryRequested,
+  invoiceGenerated,
+  paymentMethodChanged,
+  produce,
+  sleep,
+} from '../../../../test/support';
 
 const FINANCE_TOKEN = 'finance-token-charges';
 const OPERATOR_TOKEN = 'operator-token-charges';
@@ -46,7 +55,21 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
       idempotency_key: string;
       provider_payment_intent_id: string | null;
       resolved_by: string | null;
+      payment_method_id: string | null;
+      provider_customer_id: string | null;
     }[];
+
+  const paymentAccount = async (accountId: string) =>
+    ((await dataSource.query('SELECT * FROM payment_accounts WHERE account_id = $1', [accountId])) as {
+      payment_method_id: string | null;
+      provider_customer_id: string | null;
+      source_event_id: string;
+      changed_at: Date;
+    }[])[0];
+
+  /** The method change was applied (method changes and retries travel on different topics). */
+  const waitForMethod = (accountId: string, eventId: string) =>
+    waitFor(async () => (await paymentAccount(accountId))?.source_event_id === eventId, { what: `method change ${eventId} applied` });
 
   const waitForEvent = <T extends 'ChargeSucceeded' | 'ChargeFailed' | 'ChargeSkipped'>(invoiceId: string, type: T, count = 1) =>
     waitFor(async () => emitted.for(invoiceId, type).length >= count && (emitted.for(invoiceId, type) as EventOf<T>[]), {
@@ -302,6 +325,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
           amountMinor: 2_000,
           providerAmount: 2_000,
           providerCurrency: 'usd',
+          paymentMethodId: 'pm_card_visa',
           providerPaymentIntentId: charge.payment_intent,
           resolvedBy: 'consumer',
         },
@@ -315,5 +339,119 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
       .get('/v1/invoices/00000000-0000-4000-8000-000000000000/charges')
       .set('Authorization', `Bearer ${FINANCE_TOKEN}`)
       .expect(404);
+  });
+  describe("the payment method is the account's at each attempt", () => {
+    it('charges a retry to the method the account changed to after a decline, and records it on the attempt and the event', async () => {
+      const accountId = randomUUID();
+      const invoice = invoiceGenerated({ accountId, providerCustomerId: customerId, paymentMethodId: 'pm_card_chargeCustomerFail' });
+      const { invoiceId } = invoice.payload;
+      await produce(producer, prefix, [invoice]);
+      const [declined] = await waitForEvent(invoiceId, 'ChargeFailed');
+      expect(declined.payload.paymentMethodId).toBe('pm_card_chargeCustomerFail');
+
+      // The customer fixes the card: a new Stripe customer with a card attached to it.
+      const newCustomer = (await sandbox.stripe.customers.create({ email: 'ada@example.com' })).id;
+      const newCard = (await sandbox.stripe.paymentMethods.attach('pm_card_visa', { customer: newCustomer })).id;
+      const change = paymentMethodChanged(accountId, {
+        paymentMethodId: newCard,
+        providerCustomerId: newCustomer,
+        previousPaymentMethodId: 'pm_card_chargeCustomerFail',
+        changedAt: '2026-12-03T10:00:00.000Z',
+      });
+      await produce(producer, prefix, [change]);
+      await waitForMethod(accountId, change.eventId);
+      await produce(producer, prefix, [chargeRetryRequested(invoice, 2, 'payment_method_changed')]);
+
+      const [succeeded] = await waitForEvent(invoiceId, 'ChargeSucceeded');
+      const charges = await sandbox.chargesFor(invoiceId);
+      expect(charges.map((c) => [c.metadata.attempt, c.customer, c.payment_method, c.status])).toEqual([
+        ['1', customerId, 'pm_card_chargeCustomerFail', 'failed'],
+        ['2', newCustomer, newCard, 'succeeded'],
+      ]);
+      expect(succeeded.payload).toMatchObject({ attempt: 2, paymentMethodId: newCard, providerPaymentIntentId: charges[1].payment_intent });
+      expect((await attempts(invoiceId)).map((a) => [a.attempt, a.status, a.payment_method_id, a.provider_customer_id])).toEqual([
+        [1, 'failed', 'pm_card_chargeCustomerFail', customerId],
+        [2, 'succeeded', newCard, newCustomer],
+      ]);
+    });
+
+    it('applies a method change delivered twice once, ignores an older one, and charges a later invoice of the batch with it', async () => {
+      const accountId = randomUUID();
+      const change = paymentMethodChanged(accountId, { paymentMethodId: 'pm_card_visa', providerCustomerId: customerId, changedAt: '2026-12-02T10:00:00.000Z' });
+      const older = paymentMethodChanged(accountId, {
+        paymentMethodId: 'pm_card_visa_chargeDeclined',
+        providerCustomerId: customerId,
+        changedAt: '2026-12-01T10:00:00.000Z',
+      });
+      // The invoice snapshot still names the card the account had when it was issued.
+      const invoice = invoiceGenerated({ accountId, currency: 'JPY', totalMinor: 5_000, providerCustomerId: customerId, paymentMethodId: 'pm_card_visa_chargeDeclined' });
+      await produce(producer, prefix, [change, change, older, invoice]);
+
+      const [succeeded] = await waitForEvent(invoice.payload.invoiceId, 'ChargeSucceeded');
+      expect(succeeded.payload).toMatchObject({ amountMinor: 5_000, currency: 'JPY', paymentMethodId: 'pm_card_visa' });
+      const charges = await sandbox.chargesFor(invoice.payload.invoiceId);
+      expect(charges.map((c) => [c.payment_method, c.amount, c.currency])).toEqual([['pm_card_visa', 5_000, 'jpy']]);
+      expect(await paymentAccount(accountId)).toMatchObject({
+        payment_method_id: 'pm_card_visa',
+        provider_customer_id: customerId,
+        source_event_id: change.eventId,
+      });
+      const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM inbox WHERE event_id = $1', [change.eventId]);
+      expect(count).toBe(1);
+    });
+
+    it('obeys collection on attempt 1 (below the minimum, no payment method) and charges a pay-now of the no-method invoice to the card added since', async () => {
+      const accountId = randomUUID();
+      const tiny = invoiceGenerated({ accountId, totalMinor: 30, providerCustomerId: customerId, collection: 'below_provider_minimum' });
+      const noMethod = invoiceGenerated({
+        accountId,
+        currency: 'KWD',
+        totalMinor: 12_340,
+        paymentMethodId: null,
+        providerCustomerId: null,
+        collection: 'no_payment_method',
+      });
+      await produce(producer, prefix, [tiny, noMethod]);
+      const [tinySkipped] = await waitForEvent(tiny.payload.invoiceId, 'ChargeSkipped');
+      const [noMethodSkipped] = await waitForEvent(noMethod.payload.invoiceId, 'ChargeSkipped');
+      expect(tinySkipped.payload).toMatchObject({ reason: 'below_provider_minimum', amountMinor: 30 });
+      expect(noMethodSkipped.payload).toMatchObject({ reason: 'no_payment_method', amountMinor: 12_340, currency: 'KWD' });
+
+      const change = paymentMethodChanged(accountId, { paymentMethodId: 'pm_card_visa', providerCustomerId: customerId, changedAt: '2026-12-02T10:00:00.000Z' });
+      await produce(producer, prefix, [change]);
+      await waitForMethod(accountId, change.eventId);
+      await produce(producer, prefix, [chargeRetryRequested(noMethod, 2, 'pay_now'), chargeRetryRequested(tiny, 2, 'payment_method_changed')]);
+
+      const [succeeded] = await waitForEvent(noMethod.payload.invoiceId, 'ChargeSucceeded');
+      expect(succeeded.payload).toMatchObject({ attempt: 2, amountMinor: 12_340, currency: 'KWD', paymentMethodId: 'pm_card_visa' });
+      // the below-minimum total was carried to the next invoice: never charged here
+      const [, tinyAgain] = await waitForEvent(tiny.payload.invoiceId, 'ChargeSkipped', 2);
+      expect(tinyAgain.payload).toMatchObject({ reason: 'below_provider_minimum' });
+      expect(await sandbox.chargesFor(tiny.payload.invoiceId)).toHaveLength(0);
+      expect((await sandbox.chargesFor(noMethod.payload.invoiceId)).map((c) => [c.metadata.attempt, c.payment_method, c.amount])).toEqual([
+        ['2', 'pm_card_visa', 12_340],
+      ]);
+    });
+
+    it('never charges a paid invoice again after the method changes', async () => {
+      const accountId = randomUUID();
+      const invoice = invoiceGenerated({ accountId, providerCustomerId: customerId });
+      const { invoiceId } = invoice.payload;
+      await produce(producer, prefix, [invoice]);
+      await waitForEvent(invoiceId, 'ChargeSucceeded');
+      const change = paymentMethodChanged(accountId, {
+        paymentMethodId: 'pm_card_mastercard',
+        providerCustomerId: customerId,
+        changedAt: '2026-12-02T10:00:00.000Z',
+      });
+      await produce(producer, prefix, [change]);
+      await waitForMethod(accountId, change.eventId);
+      await produce(producer, prefix, [chargeRetryRequested(invoice, 2, 'payment_method_changed')]);
+
+      const [skipped] = await waitForEvent(invoiceId, 'ChargeSkipped');
+      expect(skipped.payload).toMatchObject({ reason: 'nothing_to_collect', amountMinor: 0 });
+      expect(await sandbox.chargesFor(invoiceId)).toHaveLength(1);
+      expect(emitted.for(invoiceId, 'ChargeSucceeded')).toHaveLength(1);
+    });
   });
 });

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ChargeSkippedV1, Envelope, EventOf, createEvent } from '@billing/events';
 import { CLOCK, Clock, Logger, PermanentError, appendToOutbox } from '@billing/messaging';
 import { chargeIdempotencyKey, decideCharge, SkipReason } from '../../domain/decide-charge';
+import { PaymentAccount, applyMethodChange, instrumentForAttempt } from '../../domain/payment-account';
 import {
   AttemptRow,
   InvoiceSnapshot,
@@ -15,11 +16,14 @@ import {
   notePaymentIntents,
   saveInvoiceSnapshots,
 } from '../../infrastructure/charge-store';
+import { findPaymentAccounts, savePaymentAccounts } from '../../infrastructure/payment-account-store';
 import { PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
 import { OutcomeToRecord, PRODUCER, recordChargeOutcomes } from '../record-charge-outcomes';
 import { mapBounded } from './map-bounded';
 
 export type ChargeRequestEvent = EventOf<'InvoiceGenerated'> | EventOf<'ChargeRetryRequested'>;
+/** What the charge-invoices consumer reads: charge requests and the accounts' method changes. */
+export type ChargeInvoicesEvent = ChargeRequestEvent | EventOf<'AccountPaymentMethodChanged'>;
 
 export interface ChargeInvoicesOptions {
   /** Provider calls of one batch in flight at the same time. */
@@ -45,6 +49,8 @@ interface PlannedSkip {
 interface Plan {
   charges: PlannedCharge[];
   skips: PlannedSkip[];
+  /** Accounts whose current method this batch changed: saved with the outcomes (inbox transaction). */
+  accounts: PaymentAccount[];
 }
 
 /**
@@ -59,6 +65,11 @@ interface Plan {
  * 2. Call the provider for every pending attempt (bounded concurrency), with that key.
  * 3. Record — in the consumer's inbox transaction: the outcomes (only rows still pending
  *    change), ChargeSucceeded / ChargeFailed / ChargeSkipped in the outbox.
+ * The instrument of every attempt is the account's current one (AccountPaymentMethodChanged,
+ * read by this same consumer because it shares the account's partition with InvoiceGenerated):
+ * the batch's method changes are applied in partition order, so an invoice is charged with the
+ * method current at its place in the partition, and stored on the attempt row. The changes are
+ * saved in step 3, so a redelivered batch decides exactly as the first delivery did.
  * A crash between 2 and 3 leaves the pending row and no inbox row: the event is redelivered,
  * the provider is called again with the same key and parameters, Stripe replays its first
  * answer, and the outcome is recorded once. The webhook may resolve the pending attempt
@@ -73,7 +84,7 @@ export class ChargeInvoices {
     @Inject(CHARGE_INVOICES_OPTIONS) private readonly options: ChargeInvoicesOptions,
   ) {}
 
-  async execute(events: readonly ChargeRequestEvent[], manager: EntityManager, logger: Logger): Promise<void> {
+  async execute(events: readonly ChargeInvoicesEvent[], manager: EntityManager, logger: Logger): Promise<void> {
     const plan = await this.dataSource.transaction((planning) => this.plan(events, planning, logger));
     const outcomes = await mapBounded(plan.charges, this.options.providerConcurrency, async (charge) => {
       const outcome = await this.charge(charge, logger);
@@ -83,22 +94,35 @@ export class ChargeInvoices {
     await this.record(manager, plan, outcomes, logger);
   }
 
-  private async plan(events: readonly ChargeRequestEvent[], manager: EntityManager, logger: Logger): Promise<Plan> {
+  private async plan(events: readonly ChargeInvoicesEvent[], manager: EntityManager, logger: Logger): Promise<Plan> {
     const now = this.clock.now();
     await saveInvoiceSnapshots(
       manager,
       events.filter((e): e is EventOf<'InvoiceGenerated'> => e.type === 'InvoiceGenerated').map(snapshotOf),
       now,
     );
-    const invoiceIds = events.map((e) => e.payload.invoiceId);
-    const invoices = await findInvoices(manager, invoiceIds);
+    const requests = events.filter((e): e is ChargeRequestEvent => e.type !== 'AccountPaymentMethodChanged');
+    const invoiceIds = requests.map((e) => e.payload.invoiceId);
+    const invoices = await findInvoices(manager, invoiceIds, { lock: true });
     const existing = await findAttemptsOfInvoices(manager, invoiceIds);
+    const current = await findPaymentAccounts(manager, [
+      ...events.map((e) => e.accountId),
+      ...[...invoices.values()].map((i) => i.accountId),
+    ]);
+    const changed = new Map<string, PaymentAccount>();
 
     const toCharge = new Map<string, { invoice: InvoiceSnapshot; event: ChargeRequestEvent }>();
     const skips: PlannedSkip[] = [];
     const newPending: NewAttempt[] = [];
     const seen = new Set<string>();
     for (const event of events) {
+      if (event.type === 'AccountPaymentMethodChanged') {
+        const account = applyMethodChange(current.get(event.accountId), methodOf(event));
+        current.set(event.accountId, account);
+        if (account.sourceEventId === event.eventId) changed.set(event.accountId, account);
+        else logger.info({ eventId: event.eventId, accountId: event.accountId }, 'older payment method change ignored');
+        continue;
+      }
       const { invoiceId } = event.payload;
       const attempt = event.type === 'InvoiceGenerated' ? 1 : event.payload.attempt;
       const key = attemptKey(invoiceId, attempt);
@@ -121,7 +145,8 @@ export class ChargeInvoices {
         continue;
       }
 
-      const decision = decideCharge(invoice);
+      const instrument = instrumentForAttempt(current.get(invoice.accountId), invoice);
+      const decision = decideCharge({ ...invoice, paymentMethodId: instrument.paymentMethodId, attempt });
       const base = {
         invoiceId,
         attempt,
@@ -136,7 +161,15 @@ export class ChargeInvoices {
       }
       if (decision.kind === 'skip') {
         skips.push({
-          attempt: { ...base, amountMinor: decision.amountMinor, providerAmount: null, providerCurrency: null, skipReason: decision.reason },
+          attempt: {
+            ...base,
+            amountMinor: decision.amountMinor,
+            providerAmount: null,
+            providerCurrency: null,
+            paymentMethodId: null,
+            providerCustomerId: null,
+            skipReason: decision.reason,
+          },
           invoice,
           event,
         });
@@ -147,6 +180,7 @@ export class ChargeInvoices {
         amountMinor: decision.amountMinor,
         providerAmount: decision.providerAmount,
         providerCurrency: decision.providerCurrency,
+        ...instrument,
         skipReason: null,
       });
       toCharge.set(key, { invoice, event });
@@ -163,25 +197,28 @@ export class ChargeInvoices {
       const attempt = stored.get(key);
       if (attempt?.status === 'pending') charges.push({ attempt, invoice, event });
     }
-    return { charges, skips };
+    return { charges, skips, accounts: [...changed.values()] };
   }
 
   private charge({ attempt, invoice }: PlannedCharge, logger: Logger): Promise<ProviderChargeOutcome> {
+    // The stored instrument (a row from before the column has none: the snapshot's was used).
+    const instrument = attempt.paymentMethodId === null ? invoice : attempt;
     return this.provider.chargeOffSession(
       {
         idempotencyKey: attempt.idempotencyKey,
         amount: attempt.providerAmount!,
         currency: attempt.providerCurrency!,
-        customerId: invoice.providerCustomerId,
-        paymentMethodId: invoice.paymentMethodId!,
+        customerId: instrument.providerCustomerId,
+        paymentMethodId: instrument.paymentMethodId!,
         metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
       },
-      logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt }),
+      logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId }),
     );
   }
 
   private async record(manager: EntityManager, plan: Plan, outcomes: ProviderChargeOutcome[], logger: Logger): Promise<void> {
     const now = this.clock.now();
+    await savePaymentAccounts(manager, plan.accounts, now);
 
     const inserted = await insertAttempts(
       manager,
@@ -267,6 +304,16 @@ export class ChargeInvoices {
       }
     }
   }
+}
+
+function methodOf(event: EventOf<'AccountPaymentMethodChanged'>): PaymentAccount {
+  return {
+    accountId: event.accountId,
+    providerCustomerId: event.payload.providerCustomerId,
+    paymentMethodId: event.payload.paymentMethodId,
+    changedAt: event.payload.changedAt,
+    sourceEventId: event.eventId,
+  };
 }
 
 function snapshotOf(event: EventOf<'InvoiceGenerated'>) {

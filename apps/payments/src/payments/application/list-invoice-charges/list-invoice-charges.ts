@@ -18,6 +18,8 @@ export interface InvoiceCharges {
     currency: string;
     providerAmount: number | null;
     providerCurrency: string | null;
+    /** The payment method the attempt charged (the account's at the time of the attempt). */
+    paymentMethodId: string | null;
     providerPaymentIntentId: string | null;
     providerChargeId: string | null;
     errorCode: string | null;
@@ -56,6 +58,7 @@ export class ListInvoiceCharges {
         currency: a.currency,
         providerAmount: a.providerAmount,
         providerCurrency: a.providerCurrency,
+        paymentMethodId: a.paymentMethodId,
         providerPaymentIntentId: a.providerPaymentIntentId,
         providerChargeId: a.providerChargeId,
         errorCode: a.errorCode,

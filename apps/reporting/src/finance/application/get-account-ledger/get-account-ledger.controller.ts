@@ -34,7 +34,9 @@ export class GetAccountLedgerController {
   @Roles('finance', 'admin')
   @ReportDocs(
     "One account's ledger",
-    'Every invoice, charge attempt (succeeded, failed, skipped), retry request, hold placed or released and email ' +
+    'Every invoice (with its collection and carried-forward amount), charge attempt (succeeded, failed, skipped; with ' +
+      'the payment method used), offline payment (method, reference, recordedBy, outstandingAfterMinor), retry request, ' +
+      'payment method change, hold placed or released and email ' +
       'sent or failed of the account, in order (occurredAt, then stage, then partition order). Paginated with limit/cursor.',
   )
   @ApiParam({ name: 'id', description: 'Account id' })

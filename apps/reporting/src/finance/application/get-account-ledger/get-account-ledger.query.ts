@@ -2,13 +2,18 @@ import { DataSource } from 'typeorm';
 import { Table } from '../../infrastructure/http/csv';
 import { toIso, toNullableNumber } from '../../infrastructure/sql';
 
-/** The event types an account's ledger shows: its invoices, charge attempts, retries, holds and emails. */
+/**
+ * The event types an account's ledger shows: its invoices, charge attempts, offline payments (with
+ * method and reference), retries, payment method changes, holds and emails.
+ */
 export const LEDGER_TYPES = [
   'InvoiceGenerated',
   'ChargeSucceeded',
   'ChargeFailed',
   'ChargeSkipped',
+  'PaymentRecorded',
   'ChargeRetryRequested',
+  'AccountPaymentMethodChanged',
   'AccountHoldPlaced',
   'AccountHoldReleased',
   'EmailSent',

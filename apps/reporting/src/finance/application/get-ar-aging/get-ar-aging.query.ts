@@ -10,19 +10,29 @@ export interface ArAgingReport {
   currencies: AgingRow[];
 }
 
-/** Outstanding receivables at the end of `asOf` (UTC), per currency, in days-past-due buckets. */
+/**
+ * Outstanding receivables at the end of `asOf` (UTC), per currency, in days-past-due buckets:
+ * invoice totals less what was carried to a later invoice, less card charges succeeded and
+ * offline payments received before the cutoff.
+ */
 export async function getArAging(dataSource: DataSource, asOf: string): Promise<ArAgingReport> {
   const cutoff = endOfUtcDay(asOf);
   const rows = await dataSource.query(
     `WITH collected AS (
-       SELECT a.invoice_id, sum(a.amount_minor) AS amount
-       FROM charge_attempts a JOIN invoices i USING (invoice_id)
-       WHERE a.outcome = 'succeeded' AND a.currency = i.currency AND a.occurred_at < $1
-       GROUP BY a.invoice_id
+       SELECT invoice_id, sum(amount) AS amount FROM (
+         SELECT a.invoice_id, a.amount_minor AS amount
+         FROM charge_attempts a JOIN invoices i USING (invoice_id)
+         WHERE a.outcome = 'succeeded' AND a.currency = i.currency AND a.occurred_at < $1
+         UNION ALL
+         SELECT p.invoice_id, p.amount_minor
+         FROM offline_payments p JOIN invoices i USING (invoice_id)
+         WHERE p.currency = i.currency AND p.received_at < $1
+       ) paid
+       GROUP BY invoice_id
      ), open AS (
-       SELECT i.currency, i.due_at, i.total_minor - COALESCE(c.amount, 0) AS outstanding
+       SELECT i.currency, i.due_at, i.total_minor - i.carried_forward_minor - COALESCE(c.amount, 0) AS outstanding
        FROM invoices i LEFT JOIN collected c USING (invoice_id)
-       WHERE i.issued_at < $1 AND i.total_minor > COALESCE(c.amount, 0)
+       WHERE i.issued_at < $1 AND i.total_minor - i.carried_forward_minor > COALESCE(c.amount, 0)
      )
      SELECT currency, ${daysPastDueSql('due_at', '$1::timestamptz')} AS days, sum(outstanding) AS outstanding, count(*) AS invoices
      FROM open GROUP BY 1, 2`,

@@ -20,8 +20,9 @@ export class GetMonthCloseReportController {
   @Roles('finance', 'admin')
   @ReportDocs(
     'Month-close figures of one billing period',
-    'Per currency: invoices, invoiced, collected, failed (outstanding on invoices with a declined charge), ' +
-      'outstanding, zero-total invoices, accounts invoiced and on hold, emails sent and failed; ' +
+    'Per currency: invoices, invoiced, collected = collectedCard (provider charges) + collectedOffline (bank transfer, ' +
+      'cheque), carriedForward (totals below the provider minimum carried to the next invoice), failed (outstanding on ' +
+      'invoices with a declined charge), outstanding (invoiced - carriedForward - collected), zero-total invoices, accounts invoiced and on hold, emails sent and failed; ' +
       "and the period's month-close runs with their start, end, duration and status; " +
       'the accounts a run could not invoice, with code and reason, until their invoice of that run arrives.',
   )

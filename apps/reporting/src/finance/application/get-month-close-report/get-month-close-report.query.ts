@@ -5,11 +5,20 @@ import { toIso, toNullableNumber, toSafeNumber } from '../../infrastructure/sql'
 export interface MonthCloseCurrencyFigures {
   currency: string;
   invoices: number;
+  /** Invoice totals, including balances carried in from earlier invoices (billed again here). */
   invoicedMinor: number;
+  /** collectedCardMinor + collectedOfflineMinor. */
   collectedMinor: number;
+  /** Succeeded provider charges. */
+  collectedCardMinor: number;
+  /** Payments recorded outside the provider (bank transfer, cheque). */
+  collectedOfflineMinor: number;
+  /** Totals below the provider minimum carried to the account's next invoice: no longer outstanding here. */
+  carriedForwardMinor: number;
   /** Outstanding on invoices with at least one declined or failed charge (declined and not yet collected). */
   failedMinor: number;
   failedInvoices: number;
+  /** invoicedMinor - carriedForwardMinor - collectedMinor, per invoice never below zero. */
   outstandingMinor: number;
   zeroTotalInvoices: number;
   accountsInvoiced: number;
@@ -81,6 +90,9 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
             count(*) AS invoices,
             sum(inv.total_minor) AS invoiced,
             sum(inv.collected_minor) AS collected,
+            sum(inv.collected_card_minor) AS collected_card,
+            sum(inv.collected_offline_minor) AS collected_offline,
+            sum(inv.carried_forward_minor) AS carried_forward,
             sum(inv.outstanding_minor) FILTER (WHERE inv.failed_attempts > 0) AS failed,
             count(*) FILTER (WHERE inv.failed_attempts > 0 AND inv.outstanding_minor > 0) AS failed_invoices,
             sum(inv.outstanding_minor) AS outstanding,
@@ -134,6 +146,9 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
       invoices: toSafeNumber(r.invoices),
       invoicedMinor: toSafeNumber(r.invoiced),
       collectedMinor: toSafeNumber(r.collected),
+      collectedCardMinor: toSafeNumber(r.collected_card),
+      collectedOfflineMinor: toSafeNumber(r.collected_offline),
+      carriedForwardMinor: toSafeNumber(r.carried_forward),
       failedMinor: toSafeNumber(r.failed),
       failedInvoices: toSafeNumber(r.failed_invoices),
       outstandingMinor: toSafeNumber(r.outstanding),
@@ -194,6 +209,9 @@ export function monthCloseTable(report: MonthCloseReport): Table {
       'invoices',
       'invoiced_minor',
       'collected_minor',
+      'collected_card_minor',
+      'collected_offline_minor',
+      'carried_forward_minor',
       'failed_minor',
       'failed_invoices',
       'outstanding_minor',
@@ -216,6 +234,9 @@ export function monthCloseTable(report: MonthCloseReport): Table {
       c.invoices,
       c.invoicedMinor,
       c.collectedMinor,
+      c.collectedCardMinor,
+      c.collectedOfflineMinor,
+      c.carriedForwardMinor,
       c.failedMinor,
       c.failedInvoices,
       c.outstandingMinor,

@@ -13,9 +13,9 @@ import {
   createEvent,
   monthCloseKey,
 } from '@billing/events';
-import { ServiceRuntime, billingTopicConfigs, dropDatabase, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, waitFor } from '@billing/testing';
-import { PARTITIONS, bootReporting, reportingDeployment } from '../../../../test/reporting-test-service';
+import { ServiceRuntime, topicName } from '@billing/messaging';
+import { testKafka, waitFor } from '@billing/testing';
+import { bootReporting, removeDeployment, reportingDeployment } from '../../../../test/reporting-test-service';
 
 const PERIOD = '2026-11';
 
@@ -93,11 +93,7 @@ describe('month-close failures in the finance report (real Kafka and PostgreSQL)
   afterAll(async () => {
     await app?.close();
     await producer?.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: billingTopicConfigs({ prefix, partitions: PARTITIONS }).map((t) => t.topic) }).catch(() => undefined);
-    await admin.disconnect();
-    await dropDatabase(DATABASE_SERVER_URL, database);
+    await removeDeployment(kafka, { prefix, database });
   });
 
   it('lists the failed accounts with their reasons and the run as completed_with_failures, counting a redelivered failure once', async () => {

@@ -36,7 +36,9 @@ export interface LinesFinding extends InvoiceFinding {
 }
 
 /**
- * What does not reconcile for one billing period. Lists are empty after a clean month close.
+ * What does not reconcile for one billing period. An invoice has a charge outcome once a charge
+ * succeeded, failed or was skipped (e.g. below the provider minimum, no payment method) or an
+ * offline payment was recorded against it. Lists are empty after a clean month close.
  * Charges without an invoice and holds on accounts that owe nothing are not tied to a period
  * (a charge without its invoice has none; a hold is per account), so they are listed for
  * every period. Each list holds at most `limit` items; `counts` has the full numbers.
@@ -148,20 +150,18 @@ export async function getReconciliation(dataSource: DataSource, period: string, 
     (r) => ({ ...invoiceFinding(r), subtotalMinor: toSafeNumber(r.subtotal_minor), linesMinor: toSafeNumber(r.lines_minor) }),
   );
   const totals = await dataSource.query(
-    `SELECT i.currency, sum(i.total_minor) AS invoiced, COALESCE(sum(c.amount), 0) AS collected,
-            sum(GREATEST(i.total_minor - COALESCE(c.amount, 0), 0)) AS outstanding
-     FROM invoices i
-     LEFT JOIN (SELECT a.invoice_id, sum(a.amount_minor) AS amount
-                FROM charge_attempts a JOIN invoices x USING (invoice_id)
-                WHERE a.outcome = 'succeeded' AND a.currency = x.currency GROUP BY a.invoice_id) c USING (invoice_id)
-     WHERE i.period = $1
-     GROUP BY i.currency ORDER BY i.currency`,
+    `SELECT currency, sum(total_minor) AS invoiced, sum(carried_forward_minor) AS carried_forward,
+            sum(collected_minor) AS collected, sum(outstanding_minor) AS outstanding
+     FROM invoice_balances
+     WHERE period = $1
+     GROUP BY currency ORDER BY currency`,
     [period],
   );
   const mismatches = totalsThatDoNotAddUp(
     totals.map((t: Record<string, unknown>) => ({
       currency: String(t.currency),
       invoicedMinor: toSafeNumber(t.invoiced),
+      carriedForwardMinor: toSafeNumber(t.carried_forward),
       collectedMinor: toSafeNumber(t.collected),
       outstandingMinor: toSafeNumber(t.outstanding),
     })),
@@ -208,7 +208,7 @@ export function reconciliationTable(report: ReconciliationReport): Table {
     rows.push([p, 'invoice_lines_do_not_add_up', f.invoiceId, f.invoiceNumber, f.accountId, null, f.currency, f.subtotalMinor - f.linesMinor, `subtotal ${f.subtotalMinor}, lines ${f.linesMinor}`]);
   }
   for (const f of report.totalsThatDoNotAddUp) {
-    rows.push([p, 'totals_do_not_add_up', null, null, null, null, f.currency, f.differenceMinor, `invoiced ${f.invoicedMinor}, collected ${f.collectedMinor}, outstanding ${f.outstandingMinor}`]);
+    rows.push([p, 'totals_do_not_add_up', null, null, null, null, f.currency, f.differenceMinor, `invoiced ${f.invoicedMinor}, carried forward ${f.carriedForwardMinor}, collected ${f.collectedMinor}, outstanding ${f.outstandingMinor}`]);
   }
   return { columns, rows };
 }

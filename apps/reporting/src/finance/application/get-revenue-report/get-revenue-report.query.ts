@@ -7,7 +7,9 @@ export type RevenueGrouping = 'currency' | 'product' | 'period';
 /**
  * Revenue is what was invoiced, by the invoice's billing period (accrual), never summed across
  * currencies. By product, rows are the invoice lines' amounts before credits, and each
- * currency gets one `(credit applied)` row (negative) so the rows add up to what was invoiced.
+ * currency gets one `(credit applied)` row (negative) so the rows add up to what was invoiced
+ * less the balances carried in from earlier invoices (`carried_balance` lines: revenue of their
+ * own month, where the invoice that carried them forward was issued; `totals.carriedInMinor`).
  */
 export interface RevenueRow {
   currency: string;
@@ -29,7 +31,8 @@ export interface RevenueReport {
   to: string;
   groupBy: RevenueGrouping;
   rows: RevenueRow[];
-  totals: { currency: string; invoicedMinor: number }[];
+  /** Per currency: invoice totals, and the carried_balance lines within them (billed again, not revenue again). */
+  totals: { currency: string; invoicedMinor: number; carriedInMinor: number }[];
 }
 
 export const CREDIT_ROW_SKU = '(credit applied)';
@@ -42,7 +45,7 @@ export async function getRevenueReport(dataSource: DataSource, from: string, to:
          SELECT i.currency, l.sku, 0 AS kind, count(DISTINCT l.invoice_id) AS invoices,
                 sum(l.quantity)::text AS quantity, sum(l.amount_minor) AS amount
          FROM invoice_lines l JOIN invoices i USING (invoice_id)
-         WHERE i.period BETWEEN $1 AND $2
+         WHERE i.period BETWEEN $1 AND $2 AND l.kind <> 'carried_balance'
          GROUP BY i.currency, l.sku
          UNION ALL
          SELECT currency, $3, 1, count(*), NULL, -sum(credit_applied_minor)
@@ -81,7 +84,11 @@ export async function getRevenueReport(dataSource: DataSource, from: string, to:
     }));
   }
   const totals = await dataSource.query(
-    `SELECT currency, sum(total_minor) AS invoiced FROM invoices WHERE period BETWEEN $1 AND $2 GROUP BY currency ORDER BY currency`,
+    `SELECT i.currency, sum(i.total_minor) AS invoiced, COALESCE(sum(l.carried), 0) AS carried_in
+     FROM invoices i
+     LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS carried FROM invoice_lines WHERE kind = 'carried_balance' GROUP BY invoice_id) l
+       USING (invoice_id)
+     WHERE i.period BETWEEN $1 AND $2 GROUP BY i.currency ORDER BY i.currency`,
     [from, to],
   );
   return {
@@ -89,7 +96,11 @@ export async function getRevenueReport(dataSource: DataSource, from: string, to:
     to,
     groupBy,
     rows,
-    totals: totals.map((t: Record<string, unknown>) => ({ currency: String(t.currency), invoicedMinor: toSafeNumber(t.invoiced) })),
+    totals: totals.map((t: Record<string, unknown>) => ({
+      currency: String(t.currency),
+      invoicedMinor: toSafeNumber(t.invoiced),
+      carriedInMinor: toSafeNumber(t.carried_in),
+    })),
   };
 }
 
