@@ -212,8 +212,9 @@ describe('the finance console in Chromium, against the finance API during and af
     expect(seen[0]).toBeLessThan(ACCOUNTS - 1);
     expect(seen[seen.length - 1]).toBe(ACCOUNTS - 1);
 
-    // the settled counters equal the API's
-    for (const field of ['invoiced', 'charged', 'declined', 'emailed', 'onHold', 'failed', 'accountsInScope']) {
+    // the counters that cannot move once the run settled equal the API's (dunning may still change
+    // charged and on hold: those are compared on the runs page once the cascade is over)
+    for (const field of ['invoiced', 'emailed', 'failed', 'accountsInScope']) {
       expect(`${field}: ${await page.textContent(`[data-counter=${field}]`)}`).toBe(`${field}: ${count(items[0][field] as number)}`);
     }
     // the failed account with its code and reason, as the API lists it

@@ -67,7 +67,7 @@ export async function overviewPage(page) {
         { label: 'Invoices', num: true },
         ...money.map((m) => ({ label: m.label, num: true })),
         { label: 'Zero-total', num: true },
-        { label: 'Accounts on hold', num: true },
+        { label: 'On hold', num: true },
       ],
       rows,
       csv: { path: `/v1/reports/month-close/${period}`, name: `month-close-${period}.csv` },
