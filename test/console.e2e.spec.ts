@@ -5,10 +5,14 @@
  * close runs on a private stack while the console watches it, and every figure the console shows
  * is compared with what the finance API answers for the same question.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import { ChargeSucceededV1, TOPICS, createEvent } from '@billing/events';
+import { topicName } from '@billing/messaging';
 import { minorToMajorString, minorUnitExponent } from '@billing/money';
+import { testKafka, waitFor } from '@billing/testing';
 import { DEV_TOKENS, Stack } from '../scripts/stack/stack';
 import { api as call } from '../scripts/scenario/client';
 import { progress, requestMonthClose, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
@@ -248,6 +252,27 @@ describe('the finance console in Chromium, against the finance API during and af
       settled: true,
     });
     expect(truth.holds).toBeGreaterThan(0);
+
+    // a charge of an invoice nobody issued, produced into the payments topic: the books no longer
+    // reconcile, and the console must say so and list the row
+    const at = new Date().toISOString();
+    const orphan = createEvent(
+      ChargeSucceededV1,
+      { eventId: randomUUID(), occurredAt: at, producer: 'payments', accountId: 'console-orphan', correlationId: runId, causationId: null },
+      { invoiceId: randomUUID(), invoiceNumber: 'ORPHAN-1', attempt: 1, amountMinor: 1234, currency: 'KWD', providerPaymentIntentId: 'pi_orphan', providerChargeId: null, succeededAt: at },
+    );
+    const producer = testKafka('console-e2e').producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName(stack.options.topicPrefix, TOPICS.payments),
+      acks: -1,
+      messages: [{ key: orphan.accountId, value: JSON.stringify(orphan) }],
+    });
+    await producer.disconnect();
+    await waitFor(
+      async () => (await api<{ counts: Record<string, number> }>(`/v1/reports/reconciliation?period=${PERIOD}&limit=1`)).counts.chargesWithoutInvoice === 1,
+      { what: 'the orphan charge in the reconciliation report' },
+    );
     await go('#/runs', `#runs-table tr[data-run-id="${runId}"]`);
     const runRow = await page.$$eval(`#runs-table tr[data-run-id="${runId}"] [data-field]`, (tds) =>
       Object.fromEntries(tds.map((td) => [(td as HTMLElement).dataset.field, td.textContent])),
@@ -313,8 +338,25 @@ describe('the finance console in Chromium, against the finance API during and af
     const csv = await checkCsv('period-table-csv', `/v1/reports/month-close/${PERIOD}`);
     expect(csv.length).toBe(report.currencies.length + 1);
 
+    expect(reconciliation.clean).toBe(false);
     await go('#/reconciliation', '#reconciliation-table');
-    expect(await page.getAttribute('#reconciliation-state', 'data-state')).toBe(reconciliation.clean ? 'clean' : 'dirty');
+    expect(await page.getAttribute('#reconciliation-state', 'data-state')).toBe('dirty');
+    const full = await api<Record<string, { invoiceNumber: string; accountId: string; amountMinor: number; currency: string }[]>>(
+      `/v1/reports/reconciliation?period=${PERIOD}&limit=1000`,
+    );
+    const offending = await page.$$eval('#reconciliation-table tbody tr', (trs) =>
+      trs.map((tr) => ({
+        check: (tr as HTMLElement).dataset.check,
+        invoiceNumber: tr.querySelector('[data-field=invoiceNumber]')?.textContent,
+        account: tr.querySelectorAll('td')[1]?.textContent,
+        amount: tr.querySelector('[data-field=amountMinor]')?.textContent,
+      })),
+    );
+    expect(offending).toEqual(
+      full.chargesWithoutInvoice.map((f) => ({ check: 'chargesWithoutInvoice', invoiceNumber: f.invoiceNumber, account: f.accountId, amount: money(f.amountMinor, f.currency) })),
+    );
+    expect(offending[0]).toMatchObject({ invoiceNumber: 'ORPHAN-1', account: 'console-orphan', amount: money(1234, 'KWD') });
+    await shot('reconciliation');
     await checkCsv('reconciliation-table-csv', `/v1/reports/reconciliation?period=${PERIOD}&limit=1000`);
   });
 

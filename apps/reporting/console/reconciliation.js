@@ -1,7 +1,7 @@
 // Reconciliation of the period: green when every check is empty, red with the offending rows.
 import { getJson, query } from './api.js';
 import { cell, clear, h, moneyCell, tableSection } from './dom.js';
-import { formatCount, formatInstant } from './money.js';
+import { formatCount, formatInstant, formatMoney } from './money.js';
 import { ledgerLink } from './accounts.js';
 
 const CHECKS = {
@@ -19,7 +19,7 @@ export function reconciliationState(report) {
   return h(
     'div',
     { class: `recon ${report.clean ? 'recon-clean' : 'recon-dirty'}`, id: 'reconciliation-state', dataset: { state: report.clean ? 'clean' : 'dirty' } },
-    h('p', { class: 'recon-verdict' }, report.clean ? '✔ Reconciled: every check is empty' : `✘ Not reconciled: ${formatCount(findings)} findings`),
+    h('p', { class: 'recon-verdict' }, report.clean ? '✔ Reconciled: every check is empty' : `✘ Not reconciled: ${formatCount(findings)} ${findings === 1 ? 'finding' : 'findings'}`),
     h(
       'ul',
       { class: 'recon-checks' },
@@ -42,9 +42,16 @@ function findingRow(check, f) {
       : check === 'holdsWithNothingUnpaid'
         ? `hold ${f.holdId} ${f.reason ?? ''} placed ${formatInstant(f.placedAt)}`
         : check === 'invoicesWhoseLinesDoNotAddUp'
-          ? `subtotal ${f.subtotalMinor}, lines ${f.linesMinor}`
+          ? `subtotal ${formatMoney(f.subtotalMinor, f.currency)}, lines ${formatMoney(f.linesMinor, f.currency)}`
           : check === 'totalsThatDoNotAddUp'
-            ? `invoiced ${f.invoicedMinor}, collected ${f.collectedMinor}, outstanding ${f.outstandingMinor}`
+            ? [
+                `invoiced ${formatMoney(f.invoicedMinor, f.currency)}`,
+                f.carriedForwardMinor !== undefined ? `carried forward ${formatMoney(f.carriedForwardMinor, f.currency)}` : null,
+                `collected ${formatMoney(f.collectedMinor, f.currency)}`,
+                `outstanding ${formatMoney(f.outstandingMinor, f.currency)}`,
+              ]
+                .filter(Boolean)
+                .join(', ')
             : `issued ${formatInstant(f.issuedAt)}`;
   return h(
     'tr',
