@@ -9,6 +9,16 @@ import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePorts, uniqueName } from '@bill
 import { Stack, StackOptions } from '../scripts/stack/stack';
 import { resetStackData } from '../scripts/scenario/reset';
 
+/** The services' environment of a private stack unless the caller passes its own `env`: fast dunning, no schedule. */
+export const PRIVATE_STACK_ENV: Record<string, string> = {
+  DUNNING_RETRY_OFFSETS: '1s,2s,3s',
+  DUNNING_HOLD_GRACE: '1s',
+  SCHEDULER_POLL_MS: '200',
+  MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
+  MONTH_CLOSE_POLL_MS: '200',
+  CONSUMER_CONCURRENCY: '4',
+};
+
 export async function privateStack(label: string, overrides: Partial<StackOptions> = {}): Promise<Stack> {
   const base = await freePorts(8);
   const name = uniqueName(label);
@@ -29,14 +39,7 @@ export async function privateStack(label: string, overrides: Partial<StackOption
     databaseUrl: DATABASE_SERVER_URL,
     kafkaBrokers: KAFKA_BROKERS.join(','),
     partitions: 4,
-    env: {
-      DUNNING_RETRY_OFFSETS: '1s,2s,3s',
-      DUNNING_HOLD_GRACE: '1s',
-      SCHEDULER_POLL_MS: '200',
-      MONTH_CLOSE_SCHEDULE_ENABLED: 'false',
-      MONTH_CLOSE_POLL_MS: '200',
-      CONSUMER_CONCURRENCY: '4',
-    },
+    env: { ...PRIVATE_STACK_ENV },
     logLevel: 'warn',
     ...overrides,
   });

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ServiceCoreModule, ServiceRuntime } from '@billing/messaging';
 import { REPORTING_CONFIG, ReportingConfig } from './config';
+import { ConsoleModule } from './console/console.module';
 import { FinanceModule } from './finance/finance.module';
 
 @Global()
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(runtime: ServiceRuntime, config: ReportingConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceCoreModule.forRoot(runtime), ReportingConfigModule.forRoot(config), FinanceModule],
+      imports: [ServiceCoreModule.forRoot(runtime), ReportingConfigModule.forRoot(config), FinanceModule, ConsoleModule],
     };
   }
 }

@@ -5,6 +5,7 @@ import { GetMonthCloseReportController } from './application/get-month-close-rep
 import { GetReconciliationController } from './application/get-reconciliation/get-reconciliation.controller';
 import { GetRevenueReportController } from './application/get-revenue-report/get-revenue-report.controller';
 import { ListDelinquentAccountsController } from './application/list-delinquent-accounts/list-delinquent-accounts.controller';
+import { ListMonthClosesController } from './application/list-month-closes/list-month-closes.controller';
 import { ProjectorSupervisor } from './application/project-events/projector.consumer';
 import { RebuildProjectionController } from './application/rebuild-projection/rebuild-projection.controller';
 
@@ -12,6 +13,7 @@ import { RebuildProjectionController } from './application/rebuild-projection/re
 @Module({
   controllers: [
     GetMonthCloseReportController,
+    ListMonthClosesController,
     GetRevenueReportController,
     GetArAgingController,
     ListDelinquentAccountsController,
