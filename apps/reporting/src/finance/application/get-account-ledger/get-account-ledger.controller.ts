@@ -31,7 +31,7 @@ export class GetAccountLedgerController {
   }
 
   @Get('accounts/:id/ledger')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     "One account's ledger",
     'Every invoice (with its collection and carried-forward amount), charge attempt (succeeded, failed, skipped; with ' +

@@ -24,7 +24,7 @@ export class GetArAgingController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get('ar-aging')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Accounts-receivable aging',
     'Outstanding per currency at the END of the asOf day in UTC (cutoff = asOf + 1 day 00:00Z): invoices issued ' +

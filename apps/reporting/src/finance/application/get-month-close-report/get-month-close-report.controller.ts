@@ -17,7 +17,7 @@ export class GetMonthCloseReportController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get('month-close/:period')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Month-close figures of one billing period',
     'Per currency: invoices, invoiced, collected = collectedCard (provider charges) + collectedOffline (bank transfer, ' +

@@ -26,7 +26,7 @@ export class GetReconciliationController {
   }
 
   @Get('reconciliation')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Reconciliation of one billing period',
     'Invoices with no charge outcome (succeeded, failed or skipped, or an offline payment), charges with no invoice (any period), invoices ' +

@@ -23,7 +23,7 @@ export class GetRevenueReportController {
   constructor(private readonly dataSource: DataSource) {}
 
   @Get('revenue')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Invoiced revenue over a range of billing periods',
     'By the invoice billing period, both ends included, always per currency. groupBy=product splits by SKU ' +

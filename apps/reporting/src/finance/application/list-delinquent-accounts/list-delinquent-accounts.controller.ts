@@ -31,7 +31,7 @@ export class ListDelinquentAccountsController {
   }
 
   @Get('delinquent-accounts')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Delinquent accounts',
     'Accounts that owe money on an invoice that is past due now or whose charge was declined, one row per ' +

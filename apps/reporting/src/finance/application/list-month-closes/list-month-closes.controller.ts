@@ -31,7 +31,7 @@ export class ListMonthClosesController {
   }
 
   @Get('month-closes')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Month-close runs and their progress',
     'Every month-close run (or those of one period, or one run), newest first, at most `limit`: status, start and end, the run\'s ' +
@@ -49,7 +49,7 @@ export class ListMonthClosesController {
   }
 
   @Get('month-closes/:runId/failures')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ReportDocs(
     'Accounts a month-close run could not invoice',
     'The accounts the run failed (code and reason from MonthCloseAccountFailed), by account id, at most `limit`; ' +

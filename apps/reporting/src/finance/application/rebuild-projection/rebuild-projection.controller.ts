@@ -37,7 +37,7 @@ export class RebuildProjectionController {
   }
 
   @Get('projection')
-  @Roles('finance', 'admin')
+  @Roles('finance', 'operator', 'admin')
   @ApiOperation({ summary: 'Which generation feeds the reports, and whether its replay has caught up' })
   @ApiOkResponse({ description: 'generation, groupId, state (live | replaying), behind, rebuiltAt' })
   status(): Promise<ProjectionStatus> {
