@@ -5,7 +5,7 @@ import {
   mimeBoundaryFor,
 } from './email-identity';
 import { emailSubjectFor, type EmailTemplateName, type NotifiableEvent } from './email-view';
-import { formatRfc5322Date } from './format';
+import { formatRfc5322Date } from '@billing/i18n';
 import type { EmailTemplates } from './templates';
 
 export interface RenderOptions {
