@@ -1,0 +1,4 @@
+export { renderInvoicePdf } from './invoice-pdf';
+export { collectionMessage, invoiceContent } from './invoice-content';
+export type { DocumentLine, InvoiceContent, InvoiceSnapshot, Seller } from './invoice-content';
+export { rtlVisualRuns } from './bidi';
