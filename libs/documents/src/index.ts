@@ -2,3 +2,5 @@ export { renderInvoicePdf } from './invoice-pdf';
 export { collectionMessage, invoiceContent } from './invoice-content';
 export type { DocumentLine, InvoiceContent, InvoiceSnapshot, Seller } from './invoice-content';
 export { rtlVisualRuns } from './bidi';
+export { invoicePageConfigShape, invoicePageToken, invoicePageUrl, verifyInvoicePageToken } from './invoice-page-link';
+export type { InvoicePageLinks } from './invoice-page-link';

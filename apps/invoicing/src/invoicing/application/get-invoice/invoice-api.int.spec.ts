@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { invoicePageToken, renderInvoicePdf } from '@billing/documents';
 import { ManualClock } from '@billing/messaging';
 import { TOKENS, api, invoicingForSuite } from '../../../testing/invoicing-test-service';
 
@@ -96,11 +98,92 @@ describe('invoice API (real PostgreSQL and Kafka)', () => {
     expect((await api(service.url, 'GET', `/v1/invoices/${unknown}`, undefined, TOKENS.admin)).status).toBe(403);
   });
 
+  const raw = (path: string, token: string | null = TOKENS.finance, headers: Record<string, string> = {}) =>
+    fetch(`${service.url}${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+  const invoiceOf = async (accountId: string, period: string) =>
+    (await api(service.url, 'GET', `/v1/accounts/${accountId}/invoices?period=${period}`, undefined, TOKENS.finance)).body.items[0];
+  const SELLER = { name: 'Billing Example Ltd', addressLines: ['1 Example Street', '1000 Example City'], taxId: null, email: null };
+  const PAGE_LINKS = { secret: 'local-development-only-invoice-page-secret', validityDays: 365 };
+
+  it('serves the invoice PDF rendered from the issued snapshot, the same bytes each time, ETag their sha256 (JPY and KWD)', async () => {
+    for (const accountId of [ids.jpy, ids.kwd]) {
+      const invoice = await invoiceOf(accountId, '2026-10');
+      const first = await raw(`/v1/invoices/${invoice.invoiceId}/document.pdf`);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-type')).toBe('application/pdf');
+      const bytes = Buffer.from(await first.arrayBuffer());
+      expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(first.headers.get('etag')).toBe(`"${createHash('sha256').update(bytes).digest('hex')}"`);
+      const { accountId: _account, timeZone: _zone, locale: _locale, ...snapshot } = invoice;
+      expect(bytes.equals(await renderInvoicePdf({ ...snapshot, collection: invoice.collection }, SELLER))).toBe(true);
+      const again = await raw(`/v1/invoices/${invoice.invoiceId}/document.pdf`, TOKENS.operator);
+      expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
+      const cached = await raw(`/v1/invoices/${invoice.invoiceId}/document.pdf`, TOKENS.finance, { 'if-none-match': first.headers.get('etag')! });
+      expect(cached.status).toBe(304);
+    }
+    expect((await raw('/v1/invoices/6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b/document.pdf')).status).toBe(404);
+    expect((await raw('/v1/invoices/not-a-uuid/document.pdf')).status).toBe(400);
+    expect((await raw(`/v1/invoices/6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b/document.pdf`, TOKENS.admin)).status).toBe(403);
+    expect((await raw(`/v1/invoices/6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b/document.pdf`, null)).status).toBe(401);
+  });
+
+  it('shows the hosted invoice page and its PDF to a valid link without login, in the customer language and direction', async () => {
+    const invoice = await invoiceOf(ids.kwd, '2026-10');
+    const token = invoicePageToken(invoice, PAGE_LINKS);
+    const page = await raw(`/i/${token}`, null);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const html = await page.text();
+    expect(html).toContain('<html lang="ar-KW" dir="rtl">');
+    expect(html).toContain(invoice.invoiceNumber);
+    expect(html).toContain('فاتورة');
+    expect(html).toContain(`href="${token}/document.pdf"`);
+    const pdf = await raw(`/i/${token}/document.pdf`, null);
+    expect(pdf.status).toBe(200);
+    const api = await raw(`/v1/invoices/${invoice.invoiceId}/document.pdf`);
+    expect(Buffer.from(await pdf.arrayBuffer()).equals(Buffer.from(await api.arrayBuffer()))).toBe(true);
+  });
+
+  it('answers a tampered or expired link, or one for no invoice, with the same bare 404', async () => {
+    const invoice = await invoiceOf(ids.jpy, '2026-10');
+    const token = invoicePageToken(invoice, PAGE_LINKS);
+    const [id, expires, signature] = token.split('.');
+    const bodies: string[] = [];
+    for (const bad of [
+      `${id}.${Number(expires) + 1}.${signature}`,
+      `${ids.kwd}.${expires}.${signature}`,
+      invoicePageToken(invoice, { ...PAGE_LINKS, secret: 'someone-elses-secret-of-32-characters' }),
+      invoicePageToken({ invoiceId: '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b', issuedAt: invoice.issuedAt }, PAGE_LINKS),
+      'garbage',
+    ]) {
+      for (const path of [`/i/${bad}`, `/i/${bad}/document.pdf`]) {
+        const response = await raw(path, null);
+        expect({ path, status: response.status }).toEqual({ path, status: 404 });
+        bodies.push(await response.text());
+      }
+    }
+    expect(new Set(bodies).size).toBe(1);
+    expect(bodies[0]).not.toMatch(/invoice|expired|signature|token/i);
+
+    const valid = await raw(`/i/${token}`, null);
+    expect(valid.status).toBe(200);
+    clock.set(new Date(Date.parse(invoice.issuedAt) + 366 * 24 * 3600 * 1000).toISOString());
+    try {
+      const expired = await raw(`/i/${token}`, null);
+      expect(expired.status).toBe(404);
+      expect(await expired.text()).toBe(bodies[0]);
+    } finally {
+      clock.set('2026-11-03T00:00:00.000Z');
+    }
+  });
+
   it('documents both endpoints in the OpenAPI document', async () => {
     const docs = await api(service.url, 'GET', '/docs-json', undefined, null);
     expect(docs.status).toBe(200);
     expect(Object.keys(docs.body.paths['/v1/invoices/{invoiceId}'].get.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
     const list = docs.body.paths['/v1/accounts/{accountId}/invoices'].get;
     expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['accountId', 'cursor', 'limit', 'period']);
+    expect(Object.keys(docs.body.paths['/v1/invoices/{invoiceId}/document.pdf'].get.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
+    expect(Object.keys(docs.body.paths).some((p) => p.startsWith('/i/'))).toBe(false);
   });
 });
