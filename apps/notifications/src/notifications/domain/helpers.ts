@@ -12,7 +12,8 @@ import {
   type MessageTags,
   type MessageValues,
 } from '@billing/i18n';
-import { expandLink, type EmailLinks } from './links';
+import { invoicePageUrl } from '@billing/documents';
+import { DEFAULT_INVOICE_PAGE_LINKS, expandLink, type EmailLinks } from './links';
 
 type HandlebarsInstance = ReturnType<typeof import('handlebars').create>;
 
@@ -28,6 +29,7 @@ type HandlebarsInstance = ReturnType<typeof import('handlebars').create>;
  *                                   in HTML its values are escaped, <b> becomes <strong> and <link> an
  *                                   anchor to the `href=` argument; in text both keep their words only
  *   {{direction customer.locale}}   "rtl" or "ltr"
+ *   {{invoicePageUrl invoiceId issuedAt}}   the signed link to the hosted invoice page (expiry from issuedAt)
  */
 
 function customerOf(name: string, options: HelperOptions): { locale: string; timeZone: string } {
@@ -109,6 +111,12 @@ export function registerHelpers(hbs: HandlebarsInstance, links: EmailLinks, kind
   });
   define(hbs, 'period', 1, ([period], o) => formatPeriod(string('period', period), customerOf('period', o).locale));
   define(hbs, 'eq', 2, ([a, b]) => a === b);
+  define(hbs, 'invoicePageUrl', 2, ([invoiceId, issuedAt]) =>
+    invoicePageUrl(
+      { invoiceId: string('invoicePageUrl', invoiceId), issuedAt: string('invoicePageUrl', issuedAt) },
+      links.invoicePage ?? DEFAULT_INVOICE_PAGE_LINKS,
+    ),
+  );
   define(hbs, 'authenticationUrl', 2, ([invoiceNumber, invoiceId]) =>
     expandLink(links.paymentAuthenticationUrl, {
       invoiceNumber: string('authenticationUrl', invoiceNumber),
