@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { invoicePageConfigShape } from '@billing/documents';
+import { invoicePageConfigShape, sellerConfigShape } from '@billing/documents';
 import { loadConfig } from '@billing/messaging';
 
 const flag = z
@@ -28,15 +28,8 @@ export const invoicingConfigShape = {
   MONTH_CLOSE_SCHEDULE_CHECK_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   /** Seed price list, loaded at start-up when the product table is empty. */
   PRICE_LIST_FILE: z.string().min(1).default(path.resolve(__dirname, '../seed/price-list.json')),
-  /** The seller block of invoice documents. */
-  SELLER_NAME: z.string().trim().min(1).default('Billing Example Ltd'),
-  /** Address lines of the seller, separated by `|`. */
-  SELLER_ADDRESS: z
-    .string()
-    .default('1 Example Street|1000 Example City')
-    .transform((v) => v.split('|').map((l) => l.trim()).filter(Boolean)),
-  SELLER_TAX_ID: z.string().trim().min(1).optional(),
-  SELLER_EMAIL: z.string().email().optional(),
+  /** The seller block of invoice documents (SELLER_NAME, SELLER_ADDRESS, SELLER_TAX_ID, SELLER_EMAIL). */
+  ...sellerConfigShape,
   ...invoicePageConfigShape,
 };
 

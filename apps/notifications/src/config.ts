@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { invoicePageConfigShape } from '@billing/documents';
+import { invoicePageConfigShape, sellerConfigShape } from '@billing/documents';
 import { ConfigError, loadConfig } from '@billing/messaging';
 import { DEFAULT_PAYMENT_AUTHENTICATION_URL, linkTemplateProblem } from './notifications/domain/links';
 
@@ -53,6 +53,12 @@ export const notificationsConfigShape = {
     .transform((dir) => resolve(dir)),
   /** The hosted invoice page the invoice email links to: the same values as invoicing's. */
   ...invoicePageConfigShape,
+  /**
+   * Attach the invoice PDF to the invoice email (rendered here from the event with @billing/documents;
+   * the SELLER_* values must equal invoicing's for the same bytes as its document.pdf).
+   */
+  INVOICE_EMAIL_ATTACH_PDF: z.stringbool().default(false),
+  ...sellerConfigShape,
 };
 
 export function loadNotificationsConfig(env: Record<string, string | undefined>) {

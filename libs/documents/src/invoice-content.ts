@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { InvoiceGeneratedV1, PayloadOf } from '@billing/events';
 import {
   formatDate,
@@ -19,6 +20,25 @@ export interface Seller {
   addressLines: readonly string[];
   taxId: string | null;
   email: string | null;
+}
+
+/**
+ * Config of the seller block, read by every service that renders documents (invoicing serves the
+ * PDF, notifications attaches it): the same values give the same bytes.
+ */
+export const sellerConfigShape = {
+  SELLER_NAME: z.string().trim().min(1).default('Billing Example Ltd'),
+  /** Address lines of the seller, separated by `|`. */
+  SELLER_ADDRESS: z
+    .string()
+    .default('1 Example Street|1000 Example City')
+    .transform((v) => v.split('|').map((l) => l.trim()).filter(Boolean)),
+  SELLER_TAX_ID: z.string().trim().min(1).optional(),
+  SELLER_EMAIL: z.string().email().optional(),
+};
+
+export function sellerOf(config: { SELLER_NAME: string; SELLER_ADDRESS: string[]; SELLER_TAX_ID?: string; SELLER_EMAIL?: string }): Seller {
+  return { name: config.SELLER_NAME, addressLines: config.SELLER_ADDRESS, taxId: config.SELLER_TAX_ID ?? null, email: config.SELLER_EMAIL ?? null };
 }
 
 /**

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { parseEvent, type EventOf } from '@billing/events';
-import type Mail from 'nodemailer/lib/mailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { formatDate, formatMoney, message, type MessageKey, type MessageValues } from '@billing/i18n';
 import { renderEmail } from './render-email';
 import {
@@ -14,26 +12,12 @@ import {
   sampleInvoiceGenerated,
 } from './sample-events';
 import { loadTemplates, type EmailTemplates } from './templates';
+import { composeMime as compose } from './testing/compose-mime';
 import { invoiceIn } from './testing/currency-variants';
 
 const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');
 const NBSP = '\u00a0';
 
-function compose(email: ReturnType<typeof renderEmail>): Promise<Buffer> {
-  const mail = {
-    from: 'Billing <billing@example.test>',
-    to: { name: email.toName, address: email.to },
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    headers: email.headers,
-    messageId: email.messageId,
-    baseBoundary: email.mimeBoundary,
-  } as Mail.Options;
-  return new Promise((resolve, reject) =>
-    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message))),
-  );
-}
 
 describe('renderEmail', () => {
   let templates: EmailTemplates;

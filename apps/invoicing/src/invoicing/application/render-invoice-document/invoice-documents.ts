@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { renderInvoicePdf, type Seller } from '@billing/documents';
+import { renderInvoicePdf, sellerOf, type Seller } from '@billing/documents';
 import { INVOICING_CONFIG, InvoicingConfig } from '../../../config';
 import { invoiceRepository, type IssuedInvoice } from '../../infrastructure/invoice.repository';
 
@@ -22,12 +22,7 @@ export class InvoiceDocuments {
     private readonly dataSource: DataSource,
     @Inject(INVOICING_CONFIG) config: InvoicingConfig,
   ) {
-    this.seller = {
-      name: config.SELLER_NAME,
-      addressLines: config.SELLER_ADDRESS,
-      taxId: config.SELLER_TAX_ID ?? null,
-      email: config.SELLER_EMAIL ?? null,
-    };
+    this.seller = sellerOf(config);
   }
 
   get sellerDetails(): Seller {
