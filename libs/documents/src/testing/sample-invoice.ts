@@ -92,10 +92,12 @@ export function sampleInvoice(q: {
   };
 }
 
-/** The four markets the documents are tested in: [name, invoice]. */
+/** The markets the documents are tested in (every catalog language): [name, invoice]. */
 export const SAMPLE_MARKETS: [string, InvoiceSnapshot][] = [
   ['USD/en-US', sampleInvoice({ currency: 'USD', locale: 'en-US', timeZone: 'America/Los_Angeles', periodStart: '2026-10-01T07:00:00.000Z', periodEnd: '2026-11-01T07:00:00.000Z', usageMinor: 1500, lateMinor: 250, carriedMinor: 30, creditMinor: 100, unitPrice: '0.0125', lateUnitPrice: '0.2' })],
   ['JPY/ja-JP', sampleInvoice({ currency: 'JPY', locale: 'ja-JP', timeZone: 'Asia/Tokyo', periodStart: '2026-09-30T15:00:00.000Z', periodEnd: '2026-10-31T15:00:00.000Z', usageMinor: 1800, lateMinor: 250, carriedMinor: 49, creditMinor: 99, unitPrice: '1.5', lateUnitPrice: '20' })],
   ['HUF/hu-HU', sampleInvoice({ currency: 'HUF', locale: 'hu-HU', timeZone: 'Europe/Budapest', periodStart: '2026-09-30T22:00:00.000Z', periodEnd: '2026-10-31T23:00:00.000Z', usageMinor: 450000, lateMinor: 12500, carriedMinor: 17500, creditMinor: 10000, unitPrice: '3.75', lateUnitPrice: '10' })],
+  ['EUR/de-DE', sampleInvoice({ currency: 'EUR', locale: 'de-DE', timeZone: 'Europe/Berlin', periodStart: '2026-09-30T22:00:00.000Z', periodEnd: '2026-10-31T23:00:00.000Z', usageMinor: 123456, lateMinor: 250, carriedMinor: 40, creditMinor: 1000, unitPrice: '1.0288', lateUnitPrice: '0.2' })],
+  ['EUR/fr-FR', sampleInvoice({ currency: 'EUR', locale: 'fr-FR', timeZone: 'Europe/Paris', periodStart: '2026-09-30T22:00:00.000Z', periodEnd: '2026-10-31T23:00:00.000Z', usageMinor: 98760, lateMinor: 250, carriedMinor: 40, creditMinor: 500, unitPrice: '0.823', lateUnitPrice: '0.2' })],
   ['KWD/ar-KW', sampleInvoice({ currency: 'KWD', locale: 'ar-KW', timeZone: 'Asia/Kuwait', periodStart: '2026-09-30T21:00:00.000Z', periodEnd: '2026-10-31T21:00:00.000Z', usageMinor: 7250, lateMinor: 1250, carriedMinor: 100, creditMinor: 500, unitPrice: '0.006', lateUnitPrice: '0.1' })],
 ];
