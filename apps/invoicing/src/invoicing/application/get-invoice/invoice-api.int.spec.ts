@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { invoicePageToken, renderInvoicePdf } from '@billing/documents';
 import { ManualClock } from '@billing/messaging';
+import { englishWordIn } from '@billing/testing';
 import { TOKENS, api, invoicingForSuite } from '../../../testing/invoicing-test-service';
 
 /** The invoice API serves each invoice exactly as it was issued, to finance and operators only. */
@@ -138,6 +139,12 @@ describe('invoice API (real PostgreSQL and Kafka)', () => {
     expect(html).toContain(invoice.invoiceNumber);
     expect(html).toContain('فاتورة');
     expect(html).toContain(`href="${token}/document.pdf"`);
+    // the customer's language only: no English sentence once data (names, product names, numbers, zone) is set aside
+    const words = html
+      .replace(/<style>[\s\S]*?<\/style>/, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/INV-[\d-]+|Gulf KSC|ada@example\.com|Billing Example Ltd|\d+ Example (Street|City)|Storage|GB-month|Asia\/Kuwait|PDF/g, ' ');
+    expect(englishWordIn(words)).toBeNull();
     const pdf = await raw(`/i/${token}/document.pdf`, null);
     expect(pdf.status).toBe(200);
     const api = await raw(`/v1/invoices/${invoice.invoiceId}/document.pdf`);
