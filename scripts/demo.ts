@@ -6,7 +6,7 @@
  */
 import { minorToMajorString } from '@billing/money';
 import { DEV_TOKENS, Stack, defaultStackOptions } from './stack/stack';
-import { CascadeProgress, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
+import { CascadeProgress, capturedMail, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
 import { cliArg } from './scenario/client';
 import { freshStack } from './scenario/reset';
 import { verifyCascade } from './scenario/verify';
@@ -96,6 +96,9 @@ async function main() {
     console.log(`checks FAILED:\n  ${verification.problems.join('\n  ')}`);
     process.exitCode = 1;
   }
+  const invoiceMail = (await capturedMail(stack)).find((m) => m.headers['x-billing-email-key']?.startsWith('invoice:'));
+  const hostedLink = invoiceMail && /https?:\/\/\S+\/i\/\S+/.exec(invoiceMail.text)?.[0];
+  if (hostedLink) console.log(`one customer's hosted invoice page (from their invoice email; PDF at <link>/document.pdf): ${hostedLink}`);
   console.log(`\nthe stack keeps running: finance API ${stack.url('reporting')}/docs (token: ${DEV_TOKENS.finance}),`);
   console.log(`captured mail ${stack.url('smtpHttp')}/api/messages, charges ${stack.url('stripe')}/_sandbox/charges; stop it with npm run stack:down`);
 }

@@ -7,6 +7,11 @@ import { ListAccountsController } from './accounts/application/list-accounts/lis
 import { UpdateAccount } from './accounts/application/update-account/update-account';
 import { UpdateAccountController } from './accounts/application/update-account/update-account.controller';
 import { INVOICING_CONFIG, InvoicingConfig } from './config';
+import { GetInvoiceDocumentController } from './invoicing/application/render-invoice-document/get-invoice-document.controller';
+import { InvoiceDocuments } from './invoicing/application/render-invoice-document/invoice-documents';
+import { ShowInvoicePageController } from './invoicing/application/show-invoice-page/show-invoice-page.controller';
+import { GetInvoiceController } from './invoicing/application/get-invoice/get-invoice.controller';
+import { ListAccountInvoicesController } from './invoicing/application/list-account-invoices/list-account-invoices.controller';
 import { GetMonthCloseProgressController } from './invoicing/application/get-month-close-progress/get-month-close-progress.controller';
 import { RequestMonthClose } from './invoicing/application/request-month-close/request-month-close';
 import { RequestMonthCloseController } from './invoicing/application/request-month-close/request-month-close.controller';
@@ -45,6 +50,10 @@ export class AppModule {
         RequestMonthCloseController,
         GetMonthCloseProgressController,
         RetryMonthCloseAccountController,
+        GetInvoiceController,
+        ListAccountInvoicesController,
+        GetInvoiceDocumentController,
+        ShowInvoicePageController,
       ],
       providers: [
         { provide: INVOICING_CONFIG, useValue: runtime.config as InvoicingConfig },
@@ -62,6 +71,7 @@ export class AppModule {
         RetryMonthCloseAccount,
         TrackInvoicePayments,
         InvoicePaymentsConsumer,
+        InvoiceDocuments,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { invoicePageConfigShape, sellerConfigShape } from '@billing/documents';
 import { loadConfig } from '@billing/messaging';
 
 const flag = z
@@ -27,6 +28,9 @@ export const invoicingConfigShape = {
   MONTH_CLOSE_SCHEDULE_CHECK_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   /** Seed price list, loaded at start-up when the product table is empty. */
   PRICE_LIST_FILE: z.string().min(1).default(path.resolve(__dirname, '../seed/price-list.json')),
+  /** The seller block of invoice documents (SELLER_NAME, SELLER_ADDRESS, SELLER_TAX_ID, SELLER_EMAIL). */
+  ...sellerConfigShape,
+  ...invoicePageConfigShape,
 };
 
 export function loadInvoicingConfig(env: Record<string, string | undefined>) {

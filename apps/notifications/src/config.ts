@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { invoicePageConfigShape, sellerConfigShape } from '@billing/documents';
 import { ConfigError, loadConfig } from '@billing/messaging';
 import { DEFAULT_PAYMENT_AUTHENTICATION_URL, linkTemplateProblem } from './notifications/domain/links';
 
@@ -50,6 +51,14 @@ export const notificationsConfigShape = {
     .min(1)
     .default(DEFAULT_TEMPLATES_DIR)
     .transform((dir) => resolve(dir)),
+  /** The hosted invoice page the invoice email links to: the same values as invoicing's. */
+  ...invoicePageConfigShape,
+  /**
+   * Attach the invoice PDF to the invoice email (rendered here from the event with @billing/documents;
+   * the SELLER_* values must equal invoicing's for the same bytes as its document.pdf).
+   */
+  INVOICE_EMAIL_ATTACH_PDF: z.stringbool().default(false),
+  ...sellerConfigShape,
 };
 
 export function loadNotificationsConfig(env: Record<string, string | undefined>) {
@@ -63,6 +72,11 @@ export function loadNotificationsConfig(env: Record<string, string | undefined>)
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
 
 /** The customer links the templates render, from the configuration. */
-export function emailLinksOf(config: Pick<NotificationsConfig, 'PAYMENT_AUTHENTICATION_URL'>) {
-  return { paymentAuthenticationUrl: config.PAYMENT_AUTHENTICATION_URL };
+export function emailLinksOf(
+  config: Pick<NotificationsConfig, 'PAYMENT_AUTHENTICATION_URL' | 'INVOICE_PAGE_SECRET' | 'INVOICE_PAGE_BASE_URL' | 'INVOICE_PAGE_VALIDITY_DAYS'>,
+) {
+  return {
+    paymentAuthenticationUrl: config.PAYMENT_AUTHENTICATION_URL,
+    invoicePage: { secret: config.INVOICE_PAGE_SECRET, baseUrl: config.INVOICE_PAGE_BASE_URL, validityDays: config.INVOICE_PAGE_VALIDITY_DAYS },
+  };
 }

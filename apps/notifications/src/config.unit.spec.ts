@@ -1,7 +1,8 @@
 import { ConfigError } from '@billing/messaging';
 import { DEFAULT_TEMPLATES_DIR, emailLinksOf, loadNotificationsConfig } from './config';
 import { renderEmail } from './notifications/domain/render-email';
-import { sampleChargeFailedAuthenticationRequired } from './notifications/domain/sample-events';
+import { verifyInvoicePageToken } from '@billing/documents';
+import { sampleChargeFailedAuthenticationRequired, sampleInvoiceGenerated } from './notifications/domain/sample-events';
 import { loadTemplates } from './notifications/domain/templates';
 
 describe('notifications configuration', () => {
@@ -70,5 +71,28 @@ describe('notifications configuration', () => {
 
     expect(email.text).toContain('https://billing.example.com/pay/INV-2017-07-000001');
     expect(email.html).toContain('<a href="https://billing.example.com/pay/INV-2017-07-000001">');
+  });
+
+  it('links the invoice email to the hosted invoice page with a token signed by the configured secret, expiring a configured time after issue', async () => {
+    const secret = 'a-deployment-secret-of-thirty-two-chars';
+    const config = loadNotificationsConfig({ INVOICE_PAGE_SECRET: secret, INVOICE_PAGE_BASE_URL: 'https://billing.example.com/i/', INVOICE_PAGE_VALIDITY_DAYS: '30' });
+    const templates = await loadTemplates(config.TEMPLATES_DIR, emailLinksOf(config));
+
+    const email = renderEmail(templates, sampleInvoiceGenerated);
+
+    const link = /https:\/\/billing\.example\.com\/i\/(\S+)/.exec(email.text);
+    expect(link).not.toBeNull();
+    expect(email.html).toContain(`<a href="https://billing.example.com/i/${link![1]}">`);
+    const { invoiceId, issuedAt } = sampleInvoiceGenerated.payload;
+    const day = 24 * 3600 * 1000;
+    expect(verifyInvoicePageToken(link![1], secret, new Date(Date.parse(issuedAt) + 29 * day).toISOString())).toEqual({ invoiceId });
+    expect(verifyInvoicePageToken(link![1], secret, new Date(Date.parse(issuedAt) + 30 * day).toISOString())).toBeNull();
+    // from the event alone: a re-render is the same link
+    expect(renderEmail(templates, structuredClone(sampleInvoiceGenerated)).text).toBe(email.text);
+  });
+
+  it('refuses a hosted-page secret shorter than 32 characters or a base URL that is not http(s)', () => {
+    expect(() => loadNotificationsConfig({ INVOICE_PAGE_SECRET: 'short' })).toThrow(/INVOICE_PAGE_SECRET: must be at least 32 characters/);
+    expect(() => loadNotificationsConfig({ INVOICE_PAGE_BASE_URL: 'ftp://x.example/i' })).toThrow(/INVOICE_PAGE_BASE_URL/);
   });
 });

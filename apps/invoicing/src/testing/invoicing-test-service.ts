@@ -14,10 +14,11 @@ import {
   hashToken,
   topicName,
 } from '@billing/messaging';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../app.module';
 import { loadInvoicingConfig } from '../config';
 import { invoicingEntities, invoicingMigrations } from '../database';
+import { setupApiDocs } from '../infrastructure/http/api-docs';
 
 export const TOKENS = {
   operator: 'operator-token-for-tests',
@@ -71,6 +72,7 @@ export async function startInvoicing(deployment: Deployment, clock?: Clock, extr
     entities: invoicingEntities,
     migrations: invoicingMigrations,
     module: (r) => AppModule.forRoot(r),
+    configure: (app) => setupApiDocs(app),
     clock,
   });
   const address = app.getHttpServer().address() as { port: number };
@@ -110,6 +112,17 @@ export class InvoicingSuite {
   /** Creates an account (the `account()` defaults with `overrides`) and returns its id. */
   async createAccount(overrides: Record<string, unknown> = {}): Promise<string> {
     return (await api(this.url, 'POST', '/v1/accounts', account(overrides))).body.accountId;
+  }
+
+  /** Requests the month close of `period`, waits until the run completed, and returns its id. */
+  async closeMonth(period: string): Promise<string> {
+    const run = await api(this.url, 'POST', '/v1/month-closes', { period });
+    if (run.status !== 202) throw new Error(`month close of ${period} refused: ${run.status} ${JSON.stringify(run.body)}`);
+    await waitFor(
+      async () => (await api(this.url, 'GET', `/v1/month-closes/${run.body.runId}`, undefined, TOKENS.finance)).body.status === 'completed',
+      { what: `the ${period} month close to complete` },
+    );
+    return run.body.runId;
   }
 
   private instance(): RunningInvoicing {

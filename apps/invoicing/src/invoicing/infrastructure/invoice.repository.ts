@@ -4,6 +4,9 @@ import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
 import { affectedRows } from '../../shared/sql';
 
+/** An issued invoice as stored: its InvoiceGenerated payload plus the account it belongs to. */
+export type IssuedInvoice = InvoiceGeneratedPayload & { accountId: string };
+
 /** Invoices (immutable once inserted), their lines, and the per-period invoice number sequence. */
 export const invoiceRepository = {
   /**
@@ -38,6 +41,31 @@ export const invoiceRepository = {
     return rows.length ? rows[0].invoice_id : null;
   },
 
+  /** The snapshot the invoice was issued with (the InvoiceGenerated payload and the account id), if the invoice exists. */
+  async findSnapshot(manager: EntityManager, invoiceId: string): Promise<IssuedInvoice | null> {
+    const rows: { snapshot: IssuedInvoice }[] = await manager.query(`SELECT snapshot FROM invoices WHERE invoice_id = $1`, [invoiceId]);
+    return rows.length ? rows[0].snapshot : null;
+  },
+
+  /**
+   * One page of an account's invoices, newest period first (an account has one invoice per period,
+   * so the period is the keyset: UNIQUE (account_id, period) serves it). `before`: only periods
+   * earlier than this one; `period`: only that period.
+   */
+  async pageOfAccount(
+    manager: EntityManager,
+    q: { accountId: string; before: string | null; period: string | null; limit: number },
+  ): Promise<IssuedInvoice[]> {
+    const rows: { snapshot: IssuedInvoice }[] = await manager.query(
+      `SELECT snapshot FROM invoices
+       WHERE account_id = $1 AND ($2::text IS NULL OR period < $2) AND ($3::text IS NULL OR period = $3)
+       ORDER BY period DESC
+       LIMIT $4`,
+      [q.accountId, q.before, q.period, q.limit],
+    );
+    return rows.map((r) => r.snapshot);
+  },
+
   /** Reserves `count` consecutive numbers of the period's sequence; returns the first. */
   async allocateNumbers(manager: EntityManager, period: string, count: number): Promise<number> {
     const [{ last_value }] = await manager.query(
@@ -50,7 +78,7 @@ export const invoiceRepository = {
   },
 
   /** Bulk insert; UNIQUE(account_id, period) + DO NOTHING is the backstop against a second invoice. Returns the inserted ids. */
-  async insertInvoices(manager: EntityManager, invoices: readonly (InvoiceGeneratedPayload & { accountId: string })[]): Promise<Set<string>> {
+  async insertInvoices(manager: EntityManager, invoices: readonly IssuedInvoice[]): Promise<Set<string>> {
     if (invoices.length === 0) return new Set();
     const rows: { invoice_id: string }[] = await manager.query(
       `INSERT INTO invoices (invoice_id, invoice_number, account_id, period, run_id, currency, subtotal_minor,
@@ -78,7 +106,7 @@ export const invoiceRepository = {
     return new Set(rows.map((r) => r.invoice_id));
   },
 
-  async insertLines(manager: EntityManager, invoices: readonly (InvoiceGeneratedPayload & { accountId: string })[]): Promise<void> {
+  async insertLines(manager: EntityManager, invoices: readonly IssuedInvoice[]): Promise<void> {
     const lines = invoices.flatMap((invoice) => invoice.lines.map((line) => ({ invoice, line })));
     if (lines.length === 0) return;
     await manager.query(

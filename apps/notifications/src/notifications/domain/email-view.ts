@@ -1,5 +1,6 @@
 import type { CustomerSnapshot, EventOf, emailTemplate } from '@billing/events';
 import type { z } from 'zod';
+import { languageOf } from '@billing/i18n';
 
 /** The events that cause an email. Everything an email says comes from the event, never from current state. */
 export type NotifiableEvent =
@@ -107,6 +108,9 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
         datedAt: p.failedAt,
         view: {
           ...p,
+          // The provider words its decline message in English only: it is quoted to English readers,
+          // never dropped as an English sentence into an email in another language.
+          providerMessage: languageOf(p.customer.locale) === 'en' ? p.message : null,
           // The card is fine; the bank wants the customer to confirm this payment (3-D Secure).
           authenticationRequired: p.errorCode === AUTHENTICATION_REQUIRED || p.declineCode === AUTHENTICATION_REQUIRED,
         },
@@ -120,7 +124,7 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
         invoiceId: null,
         customer: p.customer,
         datedAt: p.placedAt,
-        view: { ...p, singleInvoice: p.unpaidInvoices.length === 1 },
+        view: { ...p },
       };
     }
     case 'AccountHoldReleased': {

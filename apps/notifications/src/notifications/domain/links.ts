@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { invoicePageConfigShape, type InvoicePageLinks } from '@billing/documents';
+
 /**
  * Links the emails send customers to, configured per deployment as URL templates with
  * placeholders filled from the event. Pure: the same event and template give the same link.
@@ -17,9 +20,19 @@ export const DEFAULT_PAYMENT_AUTHENTICATION_URL = 'http://127.0.0.1:3002/authent
 export interface EmailLinks {
   /** URL template with `{invoiceNumber}` and/or `{invoiceId}`. */
   paymentAuthenticationUrl: string;
+  /** The hosted invoice page the invoice email links to (signed, expiring; the local defaults when absent). */
+  invoicePage?: InvoicePageLinks;
 }
 
-export const DEFAULT_EMAIL_LINKS: EmailLinks = { paymentAuthenticationUrl: DEFAULT_PAYMENT_AUTHENTICATION_URL };
+const pageDefaults = z.object(invoicePageConfigShape).parse({});
+/** The hosted-page link settings of the local stack (the INVOICE_PAGE_* defaults). */
+export const DEFAULT_INVOICE_PAGE_LINKS: InvoicePageLinks = {
+  secret: pageDefaults.INVOICE_PAGE_SECRET,
+  baseUrl: pageDefaults.INVOICE_PAGE_BASE_URL,
+  validityDays: pageDefaults.INVOICE_PAGE_VALIDITY_DAYS,
+};
+
+export const DEFAULT_EMAIL_LINKS: EmailLinks = { paymentAuthenticationUrl: DEFAULT_PAYMENT_AUTHENTICATION_URL, invoicePage: DEFAULT_INVOICE_PAGE_LINKS };
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 

@@ -5,7 +5,8 @@ import {
   mimeBoundaryFor,
 } from './email-identity';
 import { emailSubjectFor, type EmailTemplateName, type NotifiableEvent } from './email-view';
-import { formatRfc5322Date } from './format';
+import { formatRfc5322Date } from '@billing/i18n';
+import type { EmailAttachment } from './attachments';
 import type { EmailTemplates } from './templates';
 
 export interface RenderOptions {
@@ -34,6 +35,8 @@ export interface RenderedEmail {
   headers: Record<string, string>;
   /** Deterministic MIME boundary seed: pass as nodemailer's `baseBoundary` so a re-send is byte-identical. */
   mimeBoundary: string;
+  /** Files the email carries (see attachments.ts); none from `renderEmail` itself. */
+  attachments: EmailAttachment[];
 }
 
 /**
@@ -68,5 +71,6 @@ export function renderEmail(
       'Auto-Submitted': 'auto-generated',
     },
     mimeBoundary: mimeBoundaryFor(emailKey),
+    attachments: [],
   };
 }

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { parseEvent, type EventOf } from '@billing/events';
-import type Mail from 'nodemailer/lib/mailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { formatMoney } from './format';
+import { formatDate, formatMoney, message, type MessageKey, type MessageValues } from '@billing/i18n';
 import { renderEmail } from './render-email';
 import {
   SAMPLE_EVENTS,
@@ -14,26 +12,12 @@ import {
   sampleInvoiceGenerated,
 } from './sample-events';
 import { loadTemplates, type EmailTemplates } from './templates';
+import { composeMime as compose } from './testing/compose-mime';
 import { invoiceIn } from './testing/currency-variants';
 
 const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');
 const NBSP = '\u00a0';
 
-function compose(email: ReturnType<typeof renderEmail>): Promise<Buffer> {
-  const mail = {
-    from: 'Billing <billing@example.test>',
-    to: { name: email.toName, address: email.to },
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    headers: email.headers,
-    messageId: email.messageId,
-    baseBoundary: email.mimeBoundary,
-  } as Mail.Options;
-  return new Promise((resolve, reject) =>
-    new MailComposer(mail).compile().build((err, message) => (err ? reject(err) : resolve(message))),
-  );
-}
 
 describe('renderEmail', () => {
   let templates: EmailTemplates;
@@ -100,7 +84,7 @@ describe('renderEmail', () => {
 
     const email = renderEmail(templates, event);
 
-    expect(email.text).toContain(`Total due: ${shown}`);
+    expect(email.text).toContain(`${message(locale, 'invoice.totals.total')}: ${shown}`);
     expect(email.html).toContain(`<strong>${shown}</strong>`);
   });
 
@@ -114,13 +98,14 @@ describe('renderEmail', () => {
 
     const email = renderEmail(templates, event);
 
+    const amount = formatMoney(totalMinor, currency, locale);
     for (const body of [email.text, email.html]) {
-      expect(body).toContain('This invoice will not be charged automatically; we will contact you about payment.');
-      expect(body).not.toContain('We will charge');
-      expect(body).not.toContain('Please pay');
+      expect(body).toContain(message(locale, 'invoice.collect.manual'));
+      expect(body).not.toContain(message(locale, 'invoice.collect.willCharge', { amount }));
+      expect(body).not.toContain(message(locale, 'invoice.collect.mustPay', { amount, dueDate: formatDate(event.payload.dueAt, timeZone, locale) }));
     }
     // the same invoice without the mark (as issued before the field existed) still promises the charge
-    expect(renderEmail(templates, base).text).toContain('We will charge');
+    expect(renderEmail(templates, base).text).toContain(message(locale, 'invoice.collect.willCharge', { amount }));
   });
 
   describe('payment failed', () => {
@@ -215,43 +200,55 @@ describe('renderEmail', () => {
     const money = (minor: number, market: Market) => formatMoney(minor, market[0], market[3]);
 
     describe.each(MARKETS)('in %s', (...market) => {
-      const [, total, belowMinimum] = market;
+      const [currency, total, belowMinimum, locale, timeZone] = market;
+      /** The sentence as the customer's catalog says it (plain text: tags keep their words). */
+      const say = (key: MessageKey, values: MessageValues = {}) => message(locale, key, values);
+      const dueDate = (event: EventOf<'InvoiceGenerated'>) => formatDate(event.payload.dueAt, timeZone, locale);
+      /** Every collection sentence for this amount, to check that only the right one is said. */
+      const collectionSentences = (event: EventOf<'InvoiceGenerated'>, amount: string) => ({
+        willCharge: say('invoice.collect.willCharge', { amount }),
+        chargeAutomatically: say('invoice.collect.chargeAutomatically', { amount }),
+        belowMinimum: say('invoice.collect.belowMinimum', { amount }),
+        noPaymentMethod: say('invoice.collect.noPaymentMethod', { amount, dueDate: dueDate(event), invoiceNumber: event.payload.invoiceNumber }),
+        mustPay: say('invoice.collect.mustPay', { amount, dueDate: dueDate(event) }),
+        manual: say('invoice.collect.manual'),
+        nothingDue: say('invoice.collect.nothingDue'),
+      });
+      /** The text part says exactly the `expected` collection sentence; the HTML part says no other one. */
+      const saysOnly = (event: EventOf<'InvoiceGenerated'>, amountMinor: number, expected: keyof ReturnType<typeof collectionSentences>) => {
+        const email = renderEmail(templates, event);
+        const sentences = collectionSentences(event, money(amountMinor, market));
+        expect(email.text).toContain(sentences[expected]);
+        for (const [name, sentence] of Object.entries(sentences)) {
+          if (name === expected) continue;
+          expect({ name, inText: email.text.includes(sentence) }).toEqual({ name, inText: false });
+          expect({ name, inHtml: email.html.includes(sentence) }).toEqual({ name, inHtml: false });
+        }
+        return email;
+      };
 
       it('promises an automatic charge of the total to the payment method on file, naming no card', () => {
-        const email = renderEmail(templates, issued(market, 'charge_automatically', total));
-        expect(email.text).toContain(`${money(total, market)} will be charged automatically to the payment method on file for your account.`);
-        expect(email.html).toContain(`${money(total, market)} will be charged automatically to the payment method on file for your account.`);
-        for (const body of [email.text, email.html]) {
-          expect(body).not.toMatch(/pm_card|visa|ending in|We will charge|below the minimum|bank transfer/i);
-        }
+        const email = saysOnly(issued(market, 'charge_automatically', total), total, 'chargeAutomatically');
+        expect(email.html).toContain(say('invoice.collect.chargeAutomatically', { amount: money(total, market) }));
+        for (const body of [email.text, email.html]) expect(body).not.toMatch(/pm_card|visa|ending in/i);
       });
 
       it('tells the customer that an amount below the minimum we can charge is carried to the next invoice, and charges nothing', () => {
-        const email = renderEmail(templates, issued(market, 'below_provider_minimum', belowMinimum));
-        for (const body of [email.text, email.html]) {
-          expect(body).toContain(`${money(belowMinimum, market)} is below the minimum we can charge, so it is not charged now`);
-          expect(body).toContain('carried to your next invoice');
-          expect(body).not.toMatch(/We will charge|will be charged automatically|Please pay|bank transfer/);
-        }
+        const email = saysOnly(issued(market, 'below_provider_minimum', belowMinimum), belowMinimum, 'belowMinimum');
+        expect(email.html).toContain(
+          message(locale, 'invoice.collect.belowMinimum', { amount: money(belowMinimum, market) }, { b: (c) => `<strong>${c.join('')}</strong>`, link: (c) => c.join('') }),
+        );
       });
 
       it('asks a customer without a payment method to add one (charged at once) or to pay by bank transfer', () => {
-        const email = renderEmail(templates, issued(market, 'no_payment_method', total));
-        expect(email.text).toContain(
-          `There is no payment method on file for your account. Add a payment method (it is then charged ${money(total, market)} at once), or pay ${money(total, market)} by bank transfer by `,
-        );
-        expect(email.html).toContain('<strong>There is no payment method on file for your account.</strong> Add a payment method');
-        for (const body of [email.text, email.html]) {
-          expect(body).not.toMatch(/We will charge|will be charged automatically|below the minimum/);
-        }
+        const email = saysOnly(issued(market, 'no_payment_method', total), total, 'noPaymentMethod');
+        const lead = say('invoice.collect.noPaymentMethod', { amount: money(total, market), dueDate: '', invoiceNumber: '' }).split(/[.。]/)[0];
+        expect(email.html).toContain(`<strong>${lead}`);
+        expect(email.text).toContain(money(total, market));
       });
 
       it('says nothing is due for a zero invoice', () => {
-        const email = renderEmail(templates, issued(market, 'nothing_due', 0));
-        for (const body of [email.text, email.html]) {
-          expect(body).toContain('Nothing is due for this period.');
-          expect(body).not.toMatch(/charged|We will charge|Please pay/);
-        }
+        saysOnly(issued(market, 'nothing_due', 0), 0, 'nothingDue');
       });
 
       it('lists a carried balance as "Balance carried over from" the earlier invoice, with its amount', () => {
@@ -270,11 +267,12 @@ describe('renderEmail', () => {
 
         const email = renderEmail(templates, event);
 
-        expect(email.text).toContain(`- Balance carried over from INV-2017-06-000001: ${money(belowMinimum, market)}\n`);
+        const carriedFrom = say('invoice.lines.carriedFrom', { invoiceNumber: 'INV-2017-06-000001' });
+        expect(email.text).toContain(`- ${carriedFrom}: ${money(belowMinimum, market)}\n`);
         expect(email.html).toContain(
-          `Balance carried over from <strong>INV-2017-06-000001</strong></td>\n<td align="right">${money(belowMinimum, market)}</td>`,
+          `${carriedFrom.replace('INV-2017-06-000001', '<strong>INV-2017-06-000001</strong>')}</td>\n<td align="right">${money(belowMinimum, market)}</td>`,
         );
-        expect(email.text).not.toContain('usage from');
+        expect(email.text).not.toContain(say('invoice.lines.lateUsage', { period: '' }).trim());
       });
 
       it('asks the customer to authenticate the payment with the configured link, not to replace the card', () => {
@@ -283,18 +281,20 @@ describe('renderEmail', () => {
           payload: {
             ...sampleChargeFailedAuthenticationRequired.payload,
             amountMinor: total,
-            currency: market[0],
-            customer: { ...sampleChargeFailedAuthenticationRequired.payload.customer, locale: market[3], timeZone: market[4] },
+            currency,
+            customer: { ...sampleChargeFailedAuthenticationRequired.payload.customer, locale, timeZone },
           },
         };
         const email = renderEmail(templates, event);
+        const due = formatDate(event.payload.dueAt, timeZone, locale);
 
-        expect(email.subject).toBe('Action required: authenticate the payment for invoice INV-2017-07-000001');
-        expect(email.text).toContain(`Please authenticate the payment of ${money(total, market)} before `);
+        expect(email.subject).toBe(say('paymentFailed.subject.authenticate', { invoiceNumber: 'INV-2017-07-000001' }));
+        expect(email.text).toContain(`${say('paymentFailed.authenticate.action', { amount: money(total, market), dueDate: due })}\n`);
         expect(email.text).toContain('\nhttp://127.0.0.1:3002/authenticate/INV-2017-07-000001\n');
         expect(email.html).toContain('<a href="http://127.0.0.1:3002/authenticate/INV-2017-07-000001">');
         for (const body of [email.subject, email.text, email.html]) {
-          expect(body).not.toMatch(/update your card|Add a new card|we will retry/i);
+          expect(body).not.toContain(say('paymentFailed.updateCard.lead'));
+          expect(body).not.toContain(say('paymentFailed.retry.lead'));
         }
       });
     });

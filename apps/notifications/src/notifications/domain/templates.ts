@@ -94,8 +94,8 @@ export async function loadTemplates(dir: string, links: EmailLinks = DEFAULT_EMA
   // Two isolated instances: one escapes (HTML), one does not (subject, plain text).
   const htmlHbs = Handlebars.create();
   const textHbs = Handlebars.create();
-  registerHelpers(htmlHbs, links);
-  registerHelpers(textHbs, links);
+  registerHelpers(htmlHbs, links, 'html');
+  registerHelpers(textHbs, links, 'text');
   const compileFor = (kind: Kind, source: string): Compiled =>
     (kind === 'html' ? htmlHbs : textHbs).compile(source, { strict: true, noEscape: kind !== 'html' });
 

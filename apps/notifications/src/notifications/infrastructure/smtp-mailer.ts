@@ -82,6 +82,7 @@ export class SmtpMailer implements Mailer {
             date: new Date(email.date),
             headers: email.headers,
             baseBoundary: email.mimeBoundary,
+            attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
           } as Parameters<typeof this.transport.sendMail>[0] & { baseBoundary: string });
         },
         {

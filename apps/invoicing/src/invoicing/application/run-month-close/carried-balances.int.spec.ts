@@ -1,7 +1,7 @@
 import { EventOf, MonthCloseRequestedV1, TOPICS, createEvent, monthCloseKey } from '@billing/events';
 import { ManualClock } from '@billing/messaging';
 import { waitFor } from '@billing/testing';
-import { TOKENS, api, invoicingForSuite, meta, produce } from '../../../testing/invoicing-test-service';
+import { api, invoicingForSuite, meta, produce } from '../../../testing/invoicing-test-service';
 
 /**
  * Invoices below the provider's minimum charge (USD 0.50, JPY 50, KWD 0.310) are not charged:
@@ -22,15 +22,7 @@ describe('carrying below-minimum totals to the next invoice (real PostgreSQL and
     occurredAt,
   });
 
-  async function close(period: string): Promise<string> {
-    const run = await api(service.url, 'POST', '/v1/month-closes', { period });
-    expect(run.status).toBe(202);
-    await waitFor(
-      async () => (await api(service.url, 'GET', `/v1/month-closes/${run.body.runId}`, undefined, TOKENS.finance)).body.status === 'completed',
-      { what: `the ${period} month close to complete` },
-    );
-    return run.body.runId;
-  }
+  const close = (period: string) => service.closeMonth(period);
 
   async function invoicesOf(period: string): Promise<Map<string, EventOf<'InvoiceGenerated'>['payload']>> {
     const rows: { envelope: EventOf<'InvoiceGenerated'> }[] = await service.runtime.dataSource.query(

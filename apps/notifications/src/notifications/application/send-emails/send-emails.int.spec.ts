@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Admin, Producer } from 'kafkajs';
+import { simpleParser } from 'mailparser';
 import request from 'supertest';
+import { renderInvoicePdf, sellerOf, type Seller } from '@billing/documents';
 import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../../../app.module';
@@ -32,6 +34,7 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
   let producer: Producer;
   let admin: Admin;
   let collector: TopicCollector;
+  let seller: Seller;
 
   beforeAll(async () => {
     capture = await SmtpCaptureProcess.start(['bounce.invalid']);
@@ -47,7 +50,9 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
       SMTP_RETRY_BASE_MS: '20',
       SMTP_RETRY_ATTEMPTS: '4',
       OUTBOX_POLL_MS: '20',
+      INVOICE_EMAIL_ATTACH_PDF: 'true',
     });
+    seller = sellerOf(config);
     ({ app, runtime } = await bootService({
       config,
       entities: notificationsEntities,
@@ -105,6 +110,10 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
     expect(mails[0].headers['x-billing-email-key']).toBe(emailKey);
     expect(mails[0].envelope).toEqual({ from: 'billing@example.com', to: [address] });
     expect(mails[0].headers.from).toBe('Billing <billing@example.com>');
+    // INVOICE_EMAIL_ATTACH_PDF=true: the invoice PDF rendered from the event travels with it
+    const { attachments } = await simpleParser(Buffer.from(mails[0].raw, 'utf8'));
+    expect(attachments.map((a) => [a.contentType, a.filename])).toEqual([['application/pdf', `${event.payload.invoiceNumber}.pdf`]]);
+    expect(attachments[0].content.equals(await renderInvoicePdf(event.payload, seller))).toBe(true);
     const emitted = collector.about(emailKey);
     expect(emitted.map((e) => e.type)).toEqual(['EmailSent']);
     expect(emitted[0]).toMatchObject({

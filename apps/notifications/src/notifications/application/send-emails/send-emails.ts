@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
+import { sellerOf } from '@billing/documents';
 import { EmailFailedV1, EmailSentV1, createEvent, type Envelope } from '@billing/events';
 import { CLOCK, type Clock, type Logger, PermanentError, ServiceRuntime, TransientError, appendToOutbox } from '@billing/messaging';
 import type { NotificationsConfig } from '../../../config';
 import type { NotifiableEvent } from '../../domain/email-view';
+import { attachmentsFor, type AttachmentOptions } from '../../domain/attachments';
 import { renderEmail, type RenderedEmail } from '../../domain/render-email';
 import type { EmailTemplates } from '../../domain/templates';
 import { AcceptanceJournal } from '../../infrastructure/acceptance-journal';
@@ -74,6 +76,7 @@ async function settleWithLimit<T, R>(items: readonly T[], limit: number, work: (
 export class SendEmails {
   private readonly emails: Counter<'template' | 'outcome'>;
   private readonly journal: AcceptanceJournal;
+  private readonly attachmentOptions: AttachmentOptions;
 
   constructor(
     @Inject(EMAIL_TEMPLATES) private readonly templates: EmailTemplates,
@@ -90,6 +93,7 @@ export class SendEmails {
       labelNames: ['template', 'outcome'],
       registers: [runtime.metrics.registry],
     });
+    this.attachmentOptions = { attachInvoicePdf: config.INVOICE_EMAIL_ATTACH_PDF, seller: sellerOf(config) };
     // every email in flight may share one journal INSERT
     this.journal = new AcceptanceJournal((rows) => repository.journalAcceptances(dataSource, rows), 10, config.SMTP_SEND_CONCURRENCY);
   }
@@ -197,13 +201,15 @@ export class SendEmails {
   }
 
   private async deliver(
-    { email }: Pending,
+    { event, email }: Pending,
     journaled: Map<string, { at: string; smtpResponse: string }>,
     logger: Logger,
   ): Promise<DeliveryOutcome & { at: string; journaled: boolean }> {
     const earlier = journaled.get(email.emailKey);
     if (earlier) return { kind: 'accepted', response: earlier.smtpResponse, attempts: 0, at: earlier.at, journaled: true };
-    const outcome = await this.mailer.deliver(email);
+    // rendered only for an email about to be sent (claimed, not journaled): from the event, so a re-send attaches the same bytes
+    const attachments = await attachmentsFor(event, this.attachmentOptions);
+    const outcome = await this.mailer.deliver({ ...email, attachments });
     const at = this.clock.now().toISOString();
     if (outcome.kind === 'accepted') {
       await this.journal
