@@ -1,5 +1,6 @@
 import { BadRequestException, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import { NUL_MESSAGE, describeZodError, pathOfNul } from '@billing/events';
 import { PinoNestLogger } from './logger';
@@ -22,6 +23,15 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown, whe
     });
   }
   return parsed.data;
+}
+
+/** Serves the app's OpenAPI document at /docs (JSON at /docs-json), with bearer auth declared. */
+export function serveApiDocs(app: INestApplication, title: string, description: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document);
 }
 
 /**

@@ -14,7 +14,7 @@ export {
 } from './dead-letters';
 export { MigrationClass, createDataSource, databaseUrl, dropDatabase, ensureDatabase, openServiceDatabase } from './database';
 export { ConfigError, PermanentError, TransientError, TransientErrorOptions, isOutage, isTransient, wasRetried } from './errors';
-export { ServiceBootOptions, bootService, parseRequest } from './http';
+export { ServiceBootOptions, bootService, parseRequest, serveApiDocs } from './http';
 export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 export { Logger, PinoNestLogger, createLogger } from './logger';

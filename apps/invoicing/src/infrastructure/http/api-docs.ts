@@ -7,9 +7,8 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiUnauthorizedResponse,
-  DocumentBuilder,
-  SwaggerModule,
 } from '@nestjs/swagger';
+import { serveApiDocs } from '@billing/messaging';
 
 /** The OpenAPI decorators every read of the invoicing API shares: the roles, and what each error status means. */
 export function ReadDocs(docs: { summary: string; roles: string; ok: string; badRequest: string; notFound: string }) {
@@ -26,17 +25,10 @@ export function ReadDocs(docs: { summary: string; roles: string; ok: string; bad
 
 /** OpenAPI document of the invoicing API at /docs (JSON at /docs-json). */
 export function setupApiDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
+  serveApiDocs(
     app,
-    new DocumentBuilder()
-      .setTitle('Billing invoicing')
-      .setDescription(
-        'Accounts, price list, usage, month closes and the invoices they issue. Every endpoint needs a bearer token with ' +
-          'one of the roles it names. Money is always an integer count of minor units with its ISO 4217 currency.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+    'Billing invoicing',
+    'Accounts, price list, usage, month closes and the invoices they issue. Every endpoint needs a bearer token with ' +
+      'one of the roles it names. Money is always an integer count of minor units with its ISO 4217 currency.',
   );
-  SwaggerModule.setup('docs', app, document);
 }

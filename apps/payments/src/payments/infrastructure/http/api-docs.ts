@@ -1,19 +1,12 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { serveApiDocs } from '@billing/messaging';
 
 /** OpenAPI document of the payments API at /docs (JSON at /docs-json). */
 export function setupApiDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
+  serveApiDocs(
     app,
-    new DocumentBuilder()
-      .setTitle('Billing payments')
-      .setDescription(
-        'Charges of invoices and payments received outside the provider. Every endpoint but the Stripe webhook needs a ' +
-          'bearer token with one of the roles it names. Money is always an integer count of minor units with its ISO 4217 currency.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+    'Billing payments',
+    'Charges of invoices and payments received outside the provider. Every endpoint but the Stripe webhook needs a ' +
+      'bearer token with one of the roles it names. Money is always an integer count of minor units with its ISO 4217 currency.',
   );
-  SwaggerModule.setup('docs', app, document);
 }

@@ -8,9 +8,8 @@ import {
   ApiProduces,
   ApiQuery,
   ApiUnauthorizedResponse,
-  DocumentBuilder,
-  SwaggerModule,
 } from '@nestjs/swagger';
+import { serveApiDocs } from '@billing/messaging';
 
 /** The OpenAPI decorators every finance report shares. */
 export function ReportDocs(summary: string, description: string) {
@@ -40,19 +39,12 @@ export function PaginationDocs() {
 
 /** OpenAPI document at /docs (JSON at /docs-json). */
 export function setupApiDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
+  serveApiDocs(
     app,
-    new DocumentBuilder()
-      .setTitle('Billing finance reports')
-      .setDescription(
-        'Finance reports projected from every billing event. Every endpoint needs a bearer token: ' +
-          'role finance (or admin) reads reports, role admin may rebuild the projection. ' +
-          'JSON by default; CSV with `Accept: text/csv` or `?format=csv`. ' +
-          'Money is always an integer count of minor units with its ISO 4217 currency.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+    'Billing finance reports',
+    'Finance reports projected from every billing event. Every endpoint needs a bearer token: ' +
+      'role finance, operator or admin reads reports, role admin may rebuild the projection. ' +
+      'JSON by default; CSV with `Accept: text/csv` or `?format=csv`. ' +
+      'Money is always an integer count of minor units with its ISO 4217 currency.',
   );
-  SwaggerModule.setup('docs', app, document);
 }
