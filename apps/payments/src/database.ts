@@ -4,7 +4,7 @@ import { PaymentAccountsOfflinePayments1764300000240 } from './infrastructure/mi
 
 /**
  * TypeORM entities and migrations of the payments database (the outbox and inbox come from
- * @billing/messaging). The service talks SQL through its charge store (bulk unnest /
+ * @billing/messaging).  The service talks SQL through one store per table in infrastructure/ (bulk unnest /
  * ON CONFLICT statements), so it maps no entities.
  */
 export const paymentsEntities: (new () => object)[] = [];

@@ -5,17 +5,10 @@ import { ChargeSkippedV1, Envelope, EventOf, createEvent } from '@billing/events
 import { CLOCK, Clock, Logger, PermanentError, appendToOutbox } from '@billing/messaging';
 import { chargeIdempotencyKey, decideCharge, SkipReason } from '../../domain/decide-charge';
 import { PaymentAccount, applyMethodChange, instrumentForAttempt } from '../../domain/payment-account';
-import {
-  AttemptRow,
-  InvoiceSnapshot,
-  NewAttempt,
-  attemptKey,
-  findAttemptsOfInvoices,
-  findInvoices,
-  insertAttempts,
-  notePaymentIntents,
-  saveInvoiceSnapshots,
-} from '../../infrastructure/charge-store';
+import { AttemptRow, NewAttempt, attemptKey } from '../../domain/charge-attempt';
+import { InvoiceSnapshot } from '../../domain/invoice-snapshot';
+import { findAttemptsOfInvoices, insertAttempts, notePaymentIntents } from '../../infrastructure/charge-attempt-store';
+import { findInvoices, saveInvoiceSnapshots } from '../../infrastructure/invoice-snapshot-store';
 import { findPaymentAccounts, savePaymentAccounts } from '../../infrastructure/payment-account-store';
 import { PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
 import { OutcomeToRecord, PRODUCER, recordChargeOutcomes } from '../record-charge-outcomes';
