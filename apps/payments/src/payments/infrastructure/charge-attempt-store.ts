@@ -189,3 +189,19 @@ export async function notePaymentIntents(
     [notes.map((n) => n.invoiceId), notes.map((n) => n.attempt), notes.map((n) => n.paymentIntentId)],
   );
 }
+
+/**
+ * Charges payments has received but not finished: invoices whose first attempt has no outcome
+ * yet (no row, or pending) and pending attempts of any number.
+ */
+export async function countChargeBacklog(
+  manager: EntityManager,
+): Promise<{ invoicesAwaitingFirstOutcome: number; pendingAttempts: number }> {
+  const [row]: { awaiting: number; pending: number }[] = await manager.query(
+    `SELECT (SELECT count(*)::int FROM payment_invoices i
+              WHERE NOT EXISTS (SELECT 1 FROM charge_attempts a
+                                WHERE a.invoice_id = i.invoice_id AND a.attempt = 1 AND a.status <> 'pending')) AS awaiting,
+            (SELECT count(*)::int FROM charge_attempts WHERE status = 'pending') AS pending`,
+  );
+  return { invoicesAwaitingFirstOutcome: row.awaiting, pendingAttempts: row.pending };
+}
