@@ -22,7 +22,7 @@ import { parseEvent } from '@billing/events';
 import { TOPICS } from '@billing/events';
 import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions, parseInstances, procStat } from './stack/stack';
 import { api, cliArg } from './scenario/client';
-import { chargeBacklog, describeChargesWaiting, requestMonthClose, seed } from './scenario/month-close-scenario';
+import { chargeBacklog, describeChargesWaiting, requestMonthClose, sandboxCharges, seed } from './scenario/month-close-scenario';
 import { freshStack } from './scenario/reset';
 
 function percentile(sorted: number[], p: number): number {
@@ -229,6 +229,9 @@ async function main() {
   if (invoices < count || outcomes < count || emails < count) throw new Error(`the cascade did not finish within ${timeoutS}s`);
 
   const statsAfter = await api<SandboxStats>(stack.url('stripe'), '/_sandbox/stats');
+  // the provider's own view (charge creation, 1 s resolution): outcomes are stamped when their batch commits
+  const made = (await sandboxCharges(stack)).map((c) => c.created).filter((t) => t * 1000 >= requested - 1000);
+  const providerSeconds = made.length === 0 ? 0 : Math.max(...made) - Math.min(...made) + 1;
   const deadLetters = await deadLetterCount(kafka, options.topicPrefix);
   const all = [...timeline.values()].filter((t) => t.invoiced !== undefined);
   const first = (key: keyof Timeline) => Math.min(...all.map((t) => t[key]!));
@@ -253,6 +256,11 @@ async function main() {
     providerCharges: charged.length,
     chargeStageSeconds: Number(chargeStageS.toFixed(1)),
     shareOfProviderLimit: providerRps === null ? null : Number((chargesPerSecond / providerRps).toFixed(3)),
+    providerView: {
+      charges: made.length,
+      seconds: providerSeconds,
+      perSecond: providerSeconds === 0 ? 0 : Number((made.length / providerSeconds).toFixed(1)),
+    },
     rateLimited: statsAfter.totals.rateLimited - statsBefore.totals.rateLimited,
     providerRequests: statsAfter.totals.requests - statsBefore.totals.requests,
     chargeFailuresFromRateLimit,
@@ -285,6 +293,7 @@ async function main() {
   console.log(
     `  charges ${figures.chargesPerSecond}/s over ${figures.chargeStageSeconds}s` +
       (providerRps === null ? '' : ` = ${(figures.shareOfProviderLimit! * 100).toFixed(1)} % of the ${providerRps}/s limit`) +
+      ` (provider's view: ${figures.providerView.perSecond}/s over ${figures.providerView.seconds}s)` +
       `; 429s ${figures.rateLimited}; failures from 429 ${chargeFailuresFromRateLimit}; dead letters ${deadLetters}`,
   );
   console.log(

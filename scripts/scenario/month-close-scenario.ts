@@ -87,6 +87,8 @@ export interface SandboxCharge {
   status: string;
   metadata: Record<string, string>;
   idempotency_key: string | null;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface CapturedMail {
