@@ -15,7 +15,7 @@ export class ReportChargeBacklogController {
   @ApiOperation({
     summary: 'Charges waiting',
     description:
-      'Roles: finance, operator, service. chargesWaiting = charge requests not yet read by the charge-invoices consumer group + invoices received whose first attempt has no outcome; pendingAttempts; the shared provider pace (current rate and budget per second).',
+      'Roles: finance, operator, service. chargesWaiting = events on the charge-request topics the charge-invoices consumer group has not committed (the batch being charged included; an upper bound); invoicesAwaitingFirstOutcome; pendingAttempts; the shared provider pace (current rate and budget per second).',
   })
   @ApiOkResponse({ description: 'The backlog counts and the provider pace.' })
   @ApiUnauthorizedResponse({ description: 'No bearer token, or an unknown one.' })

@@ -9,12 +9,14 @@ import { CHARGE_INVOICES_CONSUMER } from '../charge-invoices/charge-invoices.con
 export interface ChargeBacklog {
   /**
    * Charge requests still waiting: events on billing.invoices and billing.collections the
-   * charge-invoices consumer group has not read yet (an upper bound: method changes count too)
-   * plus invoices received whose first attempt has no outcome yet.
+   * charge-invoices consumer group has not committed yet. The group commits a batch only once its
+   * outcomes are recorded, so this includes the batch being charged; an upper bound (other events
+   * on those topics, e.g. method changes and dunning events, count too).
    */
   chargesWaiting: number;
-  unreadEvents: number;
+  /** Invoices received whose first attempt has no outcome yet (incl. the batch being charged). */
   invoicesAwaitingFirstOutcome: number;
+  /** Attempts planned and not resolved (in the batch being charged, or waiting for the webhook). */
   pendingAttempts: number;
   /** The shared provider pace (null when unlimited or before the first call). */
   pace: { ratePerSecond: number; budgetPerSecond: number } | null;
@@ -35,7 +37,7 @@ export class ReportChargeBacklog {
       this.unreadEvents(),
       this.pace?.current() ?? null,
     ]);
-    return { chargesWaiting: unreadEvents + counts.invoicesAwaitingFirstOutcome, unreadEvents, ...counts, pace };
+    return { chargesWaiting: unreadEvents, ...counts, pace };
   }
 
   private async unreadEvents(): Promise<number> {
