@@ -99,9 +99,10 @@ export class PostgresPaceBucket {
 
 /**
  * The pace of this process's provider calls over the shared bucket. Calls that are ready at the
- * same moment are taken together (one UPDATE for up to `burst` tokens); each group goes out after
- * the wait the bucket computed, while the next group is already acquiring — so a process's calls
- * are granted in order and the database sees one statement per group, not per call.
+ * same moment are taken together (one UPDATE for up to `burst` tokens); each call of a group goes
+ * out at the moment its token is paid for (spaced by 1/rate, not as one bunch: the provider counts
+ * arrivals, and bunches are what it refuses), while the next group is already acquiring — so a
+ * process's calls are granted in order and the database sees one statement per group.
  */
 export class PostgresProviderPace implements ProviderPace {
   private readonly waiting: { grant: () => void; fail: (error: unknown) => void }[] = [];
@@ -139,10 +140,14 @@ export class PostgresProviderPace implements ProviderPace {
       while (this.waiting.length > 0) {
         const group = this.waiting.splice(0, Math.max(1, Math.floor(this.bucket.settings.burst)));
         try {
-          const { waitMs } = await this.bucket.acquire(group.length);
-          const release = () => group.forEach((w) => w.grant());
-          if (waitMs > 0) setTimeout(release, waitMs);
-          else release();
+          const { waitMs, rate } = await this.bucket.acquire(group.length);
+          // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate
+          // earlier: each call goes out at its own moment, so a group never arrives as one bunch.
+          group.forEach((waiter, i) => {
+            const at = Math.max(0, waitMs - Math.floor(((group.length - 1 - i) * 1000) / rate));
+            if (at > 0) setTimeout(waiter.grant, at);
+            else waiter.grant();
+          });
         } catch (error) {
           group.forEach((w) => w.fail(error));
         }
