@@ -106,11 +106,7 @@ export class PostgresPaceBucket {
  */
 export class PostgresProviderPace implements ProviderPace {
   private readonly waiting: { grant: () => void; fail: (error: unknown) => void }[] = [];
-  /** Granted calls in the order of their tokens, each with the moment its token is paid. */
-  private readonly releases: { at: number; gap: number; grant: () => void }[] = [];
   private pumping = false;
-  private timer?: NodeJS.Timeout;
-  private lastRelease = 0;
 
   constructor(
     readonly bucket: PostgresPaceBucket,
@@ -145,14 +141,13 @@ export class PostgresProviderPace implements ProviderPace {
         const group = this.waiting.splice(0, Math.max(1, Math.floor(this.bucket.settings.burst)));
         try {
           const { waitMs, rate } = await this.bucket.acquire(group.length);
-          const now = Date.now(); // after the answer: late rather than early
           // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate
-          // earlier: each call has its own moment, so a group never goes out as one bunch.
-          const gap = 1000 / rate;
-          group.forEach((waiter, i) =>
-            this.releases.push({ at: now + waitMs - Math.floor((group.length - 1 - i) * gap), gap, grant: waiter.grant }),
-          );
-          this.dispatch();
+          // earlier: each call goes out at its own moment, so a group never arrives as one bunch.
+          group.forEach((waiter, i) => {
+            const at = Math.max(0, waitMs - Math.floor(((group.length - 1 - i) * 1000) / rate));
+            if (at > 0) setTimeout(waiter.grant, at);
+            else waiter.grant();
+          });
         } catch (error) {
           group.forEach((w) => w.fail(error));
         }
@@ -160,24 +155,5 @@ export class PostgresProviderPace implements ProviderPace {
     } finally {
       this.pumping = false;
     }
-  }
-
-  /**
-   * Lets the granted calls go, one by one, at their moments — but never closer together than 3/4
-   * of the interval between tokens: when this process stalls (a long batch, GC) and its timers
-   * fire late, the calls that fell due meanwhile catch up at 4/3 of the rate instead of leaving as
-   * one bunch that the provider, which counts arrivals, would refuse.
-   */
-  private dispatch(): void {
-    if (this.timer !== undefined || this.releases.length === 0) return;
-    const next = this.releases[0];
-    const at = Math.max(next.at, this.lastRelease + 0.75 * next.gap);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.releases.shift();
-      this.lastRelease = Date.now();
-      next.grant();
-      this.dispatch();
-    }, Math.max(0, at - Date.now()));
   }
 }
