@@ -6,7 +6,7 @@
  */
 import { minorToMajorString } from '@billing/money';
 import { DEV_TOKENS, Stack, defaultStackOptions } from './stack/stack';
-import { CascadeProgress, capturedMail, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
+import { CascadeProgress, capturedMail, describeChargesWaiting, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
 import { cliArg } from './scenario/client';
 import { freshStack } from './scenario/reset';
 import { verifyCascade } from './scenario/verify';
@@ -27,7 +27,8 @@ function show(line: string, final = false) {
 function progressLine(p: CascadeProgress, seconds: number): string {
   return (
     `[${seconds.toFixed(0).padStart(4)}s] run ${p.run.status.padEnd(9)} invoiced ${p.run.invoiced}/${p.run.accountsInScope ?? '?'}` +
-    `  charged ${p.charges.succeeded}  declined ${p.charges.failed}  emailed ${p.emails}  on hold ${p.holds}`
+    `  charged ${p.charges.succeeded}  declined ${p.charges.failed}  charges waiting ${describeChargesWaiting(p.chargesWaiting)}` +
+    `  emailed ${p.emails}  on hold ${p.holds}`
   );
 }
 

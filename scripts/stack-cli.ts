@@ -2,11 +2,13 @@
 import path from 'node:path';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { DEV_TOKENS, ROOT, Stack, defaultStackOptions } from './stack/stack';
+import { DEV_TOKENS, ROOT, Stack, defaultStackOptions, parseInstances } from './stack/stack';
+import { cliArg } from './scenario/client';
 
 async function main() {
   const command = process.argv[2];
-  const stack = new Stack(defaultStackOptions(process.env));
+  // `--instances 2` or `--instances payments=2`: more processes of a service in the same consumer groups
+  const stack = new Stack({ ...defaultStackOptions(process.env), instances: parseInstances(cliArg('instances')) });
   const kafkaMarker = path.join(stack.options.stateDir, 'kafka-started-by-stack');
   if (command === 'up') {
     let kafkaWasUp = true;
@@ -30,7 +32,7 @@ async function main() {
   } else if (command === 'status') {
     for (const [name, pid] of Object.entries(stack.status())) console.log(`${name.padEnd(14)} ${pid ? `running (pid ${pid})` : 'stopped'}`);
   } else {
-    console.error('usage: stack-cli up|down|status');
+    console.error('usage: stack-cli up [--instances N | --instances service=N[,service=N]] | down | status');
     process.exit(2);
   }
 }

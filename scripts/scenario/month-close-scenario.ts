@@ -87,6 +87,8 @@ export interface SandboxCharge {
   status: string;
   metadata: Record<string, string>;
   idempotency_key: string | null;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface CapturedMail {
@@ -104,6 +106,27 @@ export interface CascadeProgress {
   decliningAccounts: number;
   emails: number;
   holds: number;
+  /**
+   * Charges waiting for the provider's pace (payments' GET /v1/charges/backlog: requests not yet
+   * read + invoices received without a first outcome) and the shared pace; null if not answered.
+   */
+  chargesWaiting: { count: number; ratePerSecond: number | null } | null;
+}
+
+export interface ChargeBacklog {
+  chargesWaiting: number;
+  pace: { ratePerSecond: number; budgetPerSecond: number } | null;
+}
+
+/** `120 (at 95/s)`: charges waiting for the provider's pace; `?` when payments did not answer. */
+export function describeChargesWaiting(waiting: CascadeProgress['chargesWaiting']): string {
+  if (waiting === null) return '?';
+  return `${waiting.count}${waiting.ratePerSecond === null ? '' : ` (at ${waiting.ratePerSecond.toFixed(0)}/s)`}`;
+}
+
+/** Payments' backlog, summed over its instances' shared database (one answer is enough). */
+export async function chargeBacklog(stack: Stack): Promise<ChargeBacklog> {
+  return api<ChargeBacklog>(stack.url('payments'), '/v1/charges/backlog', { token: DEV_TOKENS.finance });
 }
 
 export async function runStatus(stack: Stack, runId: string): Promise<RunStatus> {
@@ -136,11 +159,12 @@ export async function currentHolds(stack: Stack): Promise<{ accountId: string }[
 }
 
 export async function progress(stack: Stack, runId: string): Promise<CascadeProgress> {
-  const [run, charges, mail, holds] = await Promise.all([
+  const [run, charges, mail, holds, backlog] = await Promise.all([
     runStatus(stack, runId),
     sandboxCharges(stack),
     capturedMail(stack),
     currentHolds(stack),
+    chargeBacklog(stack).catch(() => null),
   ]);
   return {
     run,
@@ -151,6 +175,7 @@ export async function progress(stack: Stack, runId: string): Promise<CascadeProg
     decliningAccounts: new Set(charges.filter((c) => c.status !== 'succeeded').map((c) => c.metadata.account_id)).size,
     emails: mail.length,
     holds: holds.length,
+    chargesWaiting: backlog && { count: backlog.chargesWaiting, ratePerSecond: backlog.pace?.ratePerSecond ?? null },
   };
 }
 

@@ -6,7 +6,7 @@
  * topic prefix so they never touch the default stack).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashToken } from '@billing/messaging';
 
@@ -14,7 +14,47 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 
 export const SERVICE_NAMES = ['invoicing', 'payments', 'notifications', 'collections', 'reporting'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
-export type ProcessName = ServiceName | 'stripe-sandbox' | 'smtp-capture';
+/** A service's process: `payments` is its first instance, `payments-2` its second, … */
+export type InstanceName = ServiceName | `${ServiceName}-${number}`;
+export type ProcessName = InstanceName | 'stripe-sandbox' | 'smtp-capture';
+
+/** Instance i (from 1) of a service listens on the service's port + INSTANCE_PORT_STEP × (i − 1). */
+export const INSTANCE_PORT_STEP = 100;
+
+/** The process names of `count` instances of a service: `payments`, `payments-2`, … */
+export function instanceNames(service: ServiceName, count: number): InstanceName[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? service : (`${service}-${i + 1}` as const)));
+}
+
+/** The service and instance number (from 1) of a process name; null for the tools. */
+export function parseInstance(name: ProcessName): { service: ServiceName; index: number } | null {
+  const match = /^([a-z]+)(?:-(\d+))?$/.exec(name);
+  if (!match || !(SERVICE_NAMES as readonly string[]).includes(match[1])) return null;
+  return { service: match[1] as ServiceName, index: match[2] ? Number(match[2]) : 1 };
+}
+
+/**
+ * `--instances 2` (every service twice) or `--instances payments=2,notifications=2` (those
+ * services; the others once) → instances per service.
+ */
+export function parseInstances(arg: string | undefined): Partial<Record<ServiceName, number>> {
+  if (arg === undefined || arg === '') return {};
+  const count = (text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`--instances: ${text} is not a number of instances (1–16)`);
+    return n;
+  };
+  if (/^\d+$/.test(arg)) return Object.fromEntries(SERVICE_NAMES.map((s) => [s, count(arg)]));
+  const out: Partial<Record<ServiceName, number>> = {};
+  for (const part of arg.split(',')) {
+    const [service, n] = part.split('=');
+    if (!(SERVICE_NAMES as readonly string[]).includes(service) || n === undefined) {
+      throw new Error(`--instances: expected N or service=N[,service=N], got ${part}`);
+    }
+    out[service as ServiceName] = count(n);
+  }
+  return out;
+}
 
 /** Development tokens of the local stack (only their hashes reach the services). */
 export const DEV_TOKENS = {
@@ -67,6 +107,8 @@ export interface StackOptions {
   partitions: number;
   /** Extra environment for every service (e.g. a fast dunning policy). */
   env: Record<string, string>;
+  /** Processes per service (default 1), all in the same consumer groups. */
+  instances?: Partial<Record<ServiceName, number>>;
   logLevel: string;
 }
 
@@ -146,6 +188,20 @@ export class Stack {
     return `http://127.0.0.1:${this.options.ports[name]}`;
   }
 
+  /** The process names of a service's instances as configured (`payments`, `payments-2`, …). */
+  instances(service: ServiceName): InstanceName[] {
+    return instanceNames(service, this.options.instances?.[service] ?? 1);
+  }
+
+  /** Every instance with a pid file (whatever the options say): what `down` must stop. */
+  private recordedInstances(): InstanceName[] {
+    const dir = path.join(this.options.stateDir, 'pids');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .map((f) => f.replace(/\.pid$/, '') as ProcessName)
+      .filter((n): n is InstanceName => parseInstance(n) !== null);
+  }
+
   databaseName(service: ServiceName): string {
     return `billing_${service}${this.options.databaseSuffix}`;
   }
@@ -170,13 +226,15 @@ export class Stack {
         health: `${this.url('smtpHttp')}/healthz`,
       };
     }
+    const { service, index } = parseInstance(name)!;
+    const port = o.ports[service] + INSTANCE_PORT_STEP * (index - 1);
     return {
-      args: [...node, `apps/${name}/src/main.ts`],
+      args: [...node, `apps/${service}/src/main.ts`],
       env: {
         ...o.env,
-        HTTP_PORT: String(o.ports[name]),
+        HTTP_PORT: String(port),
         DATABASE_URL: o.databaseUrl,
-        DATABASE_NAME: this.databaseName(name),
+        DATABASE_NAME: this.databaseName(service),
         KAFKA_BROKERS: o.kafkaBrokers,
         TOPIC_PREFIX: o.topicPrefix,
         TOPIC_PARTITIONS: String(o.partitions),
@@ -187,7 +245,7 @@ export class Stack {
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(o.ports.smtp),
       },
-      health: `${this.url(name)}/health`,
+      health: `http://127.0.0.1:${port}/health`,
     };
   }
 
@@ -264,19 +322,24 @@ export class Stack {
   async up({ startKafka = true } = {}): Promise<void> {
     this.startInfrastructure({ startKafka });
     await Promise.all([this.start('stripe-sandbox'), this.start('smtp-capture')]);
-    // Services start one after the other: each creates its database and topics at start-up.
+    // Services start one after the other: each creates its database and topics at start-up;
+    // further instances of a service once its first is healthy (its database is migrated).
     for (const service of SERVICE_NAMES) await this.start(service, { waitHealthy: false });
     for (const service of SERVICE_NAMES) await this.waitHealthy(service);
+    const more = SERVICE_NAMES.flatMap((s) => this.instances(s).slice(1));
+    for (const name of more) await this.start(name, { waitHealthy: false });
+    for (const name of more) await this.waitHealthy(name);
   }
 
   async down(): Promise<void> {
-    await Promise.all(SERVICE_NAMES.map((s) => this.stop(s)));
+    await Promise.all([...new Set([...SERVICE_NAMES, ...this.recordedInstances()])].map((s) => this.stop(s)));
     await Promise.all([this.stop('stripe-sandbox'), this.stop('smtp-capture')]);
   }
 
-  status(): Record<ProcessName, number | null> {
-    const names: ProcessName[] = [...SERVICE_NAMES, 'stripe-sandbox', 'smtp-capture'];
-    return Object.fromEntries(names.map((n) => [n, this.pid(n)])) as Record<ProcessName, number | null>;
+  status(): Record<string, number | null> {
+    const services = [...new Set([...SERVICE_NAMES.flatMap((s) => this.instances(s)), ...this.recordedInstances()])];
+    const names: ProcessName[] = [...services, 'stripe-sandbox', 'smtp-capture'];
+    return Object.fromEntries(names.map((n) => [n, this.pid(n)]));
   }
 }
 

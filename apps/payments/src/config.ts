@@ -31,6 +31,13 @@ export const paymentsConfigShape = {
   STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   /** Per-request timeout of the SDK. */
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  /**
+   * The budget of Stripe requests per second for the whole payments consumer group (every
+   * instance together; a shared bucket in PostgreSQL), paced with AIMD below it. Absent: 80 with a
+   * live key, 20 with a test key (below Stripe's 100 and 25), 0 against the local sandbox without
+   * a key. 0 = unlimited (no pacing; a 429 is then an outage, the batch redelivered).
+   */
+  STRIPE_MAX_REQUESTS_PER_SECOND: z.coerce.number().min(0).max(10_000).optional(),
   /** Provider calls of one consumer batch that run at the same time. */
   PAYMENTS_PROVIDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /**
@@ -41,7 +48,14 @@ export const paymentsConfigShape = {
 };
 
 export function loadPaymentsConfig(env: Record<string, string | undefined>) {
-  return loadConfig('payments', 3002, paymentsConfigShape, env);
+  const config = loadConfig('payments', 3002, paymentsConfigShape, env);
+  return { ...config, providerRequestsPerSecond: config.STRIPE_MAX_REQUESTS_PER_SECOND ?? defaultRequestBudget(config.STRIPE_SECRET_KEY) };
+}
+
+/** 80/s live, 20/s test (Stripe allows about 100 and 25), unlimited against the sandbox. */
+export function defaultRequestBudget(secretKey: string | undefined): number {
+  if (secretKey === undefined) return 0;
+  return /^(sk|rk)_live_/.test(secretKey) ? 80 : 20;
 }
 
 export type PaymentsConfig = ReturnType<typeof loadPaymentsConfig>;

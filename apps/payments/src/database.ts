@@ -1,11 +1,17 @@
 import { ManualCollection1764300000230 } from './infrastructure/migrations/1764300000230-manual-collection.migration';
 import { PaymentsSchema1764300000200 } from './infrastructure/migrations/1764300000200-payments-schema';
 import { PaymentAccountsOfflinePayments1764300000240 } from './infrastructure/migrations/1764300000240-payment-accounts-offline-payments.migration';
+import { ProviderPace1764300000250 } from './infrastructure/migrations/1764300000250-provider-pace.migration';
 
 /**
  * TypeORM entities and migrations of the payments database (the outbox and inbox come from
- * @billing/messaging). The service talks SQL through its charge store (bulk unnest /
- * ON CONFLICT statements), so it maps no entities.
+ * @billing/messaging). The service talks SQL through one store per table in infrastructure/
+ * (bulk unnest / ON CONFLICT statements), so it maps no entities.
  */
 export const paymentsEntities: (new () => object)[] = [];
-export const paymentsMigrations = [PaymentsSchema1764300000200, ManualCollection1764300000230, PaymentAccountsOfflinePayments1764300000240];
+export const paymentsMigrations = [
+  PaymentsSchema1764300000200,
+  ManualCollection1764300000230,
+  PaymentAccountsOfflinePayments1764300000240,
+  ProviderPace1764300000250,
+];

@@ -117,8 +117,22 @@ export class SandboxProcess {
     errorRate?: number;
     latencyMs?: number;
     webhook?: { url: string; secret: string; enabledEvents?: string[] } | null;
+    /** Stripe-like limit over every /v1 request (429 beyond it); null lifts it. */
+    rateLimit?: { perSecond: number; burst?: number } | null;
   }): Promise<unknown> {
     return this.control('POST', '/_sandbox/config', patch);
+  }
+
+  /** Requests and 429s the sandbox answered, in total and for PaymentIntent creation. */
+  async stats(): Promise<{ requests: number; rateLimited: number; paymentIntents: { requests: number; rateLimited: number } }> {
+    type Counts = { requests: number; rateLimited: number };
+    const body = await this.control<{ totals: Counts; endpoints: Record<string, Counts> }>('GET', '/_sandbox/stats');
+    const intents = body.endpoints['POST /v1/payment_intents'] ?? { requests: 0, rateLimited: 0 };
+    return {
+      requests: body.totals.requests,
+      rateLimited: body.totals.rateLimited,
+      paymentIntents: { requests: intents.requests, rateLimited: intents.rateLimited },
+    };
   }
 
   /** Every charge the sandbox made for one invoice (from the PaymentIntent metadata), oldest first. */
@@ -329,7 +343,10 @@ export class PaymentsTestService {
   dataSource!: DataSource;
   producer!: Producer;
   customerId!: string;
+  /** Further instances of the service in the same consumer groups (`startAnotherInstance`). */
+  readonly others: INestApplication[] = [];
   private admin?: Admin;
+  private config?: ReturnType<typeof loadPaymentsConfig>;
 
   constructor(private readonly label: string) {
     this.database = uniqueName(`payments_${label}`);
@@ -353,13 +370,8 @@ export class PaymentsTestService {
       STRIPE_TIMEOUT_MS: '5000',
       ...env,
     });
-    const { app, runtime } = await bootService({
-      config,
-      entities: paymentsEntities,
-      migrations: paymentsMigrations,
-      module: (rt) => AppModule.forRoot(rt, config),
-      configure: (a) => setupApiDocs(a),
-    });
+    this.config = config;
+    const { app, runtime } = await this.boot();
     this.app = app;
     this.dataSource = runtime.dataSource;
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -370,9 +382,27 @@ export class PaymentsTestService {
     return this;
   }
 
+  private boot() {
+    const config = this.config!;
+    return bootService({
+      config,
+      entities: paymentsEntities,
+      migrations: paymentsMigrations,
+      module: (rt) => AppModule.forRoot(rt, config),
+      configure: (a) => setupApiDocs(a),
+    });
+  }
+
+  /** One more instance of the service: same database, topics and consumer groups. */
+  async startAnotherInstance(): Promise<INestApplication> {
+    const { app } = await this.boot();
+    this.others.push(app);
+    return app;
+  }
+
   /** Stops whatever `start` got to, deletes the topics and drops the database. */
   async stop(): Promise<void> {
-    await Promise.all([this.emitted.stop(), this.app?.close()]);
+    await Promise.all([this.emitted.stop(), this.app?.close(), ...this.others.map((a) => a.close())]);
     await this.producer?.disconnect();
     await this.admin
       ?.deleteTopics({ topics: billingTopicConfigs({ prefix: this.prefix, partitions: 2 }).map((t) => t.topic) })

@@ -6,11 +6,17 @@ import { ChargeInvoicesConsumer } from './application/charge-invoices/charge-inv
 import { ListInvoiceCharges } from './application/list-invoice-charges/list-invoice-charges';
 import { ListInvoiceChargesController } from './application/list-invoice-charges/list-invoice-charges.controller';
 import { PAYMENT_PROVIDER } from './application/payment-provider';
+import { ReportChargeBacklog } from './application/report-charge-backlog/report-charge-backlog';
+import { ReportChargeBacklogController } from './application/report-charge-backlog/report-charge-backlog.controller';
 import { RecordOfflinePayment } from './application/record-offline-payment/record-offline-payment';
 import { RecordOfflinePaymentController } from './application/record-offline-payment/record-offline-payment.controller';
 import { ReconcileStripeEvent } from './application/reconcile-stripe-webhook/reconcile-stripe-event';
 import { StripeWebhookController } from './application/reconcile-stripe-webhook/stripe-webhook.controller';
+import { PROVIDER_PACE } from './application/provider-pace';
+import { paceSettings } from './domain/provider-pace';
+import { PostgresPaceBucket, PostgresProviderPace } from './infrastructure/postgres-provider-pace';
 import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
+import { DataSource } from 'typeorm';
 import { StripePaymentProvider } from './infrastructure/stripe-payment-provider';
 
 /** Charges, charge attempts, the Stripe webhook, the charges API and offline payments. */
@@ -25,17 +31,26 @@ export class PaymentsModule {
     };
     return {
       module: PaymentsModule,
-      controllers: [StripeWebhookController, ListInvoiceChargesController, RecordOfflinePaymentController],
+      controllers: [StripeWebhookController, ListInvoiceChargesController, RecordOfflinePaymentController, ReportChargeBacklogController],
       providers: [
         { provide: PAYMENTS_CONFIG, useValue: config },
         { provide: STRIPE, useFactory: () => createStripeClient(config) },
         { provide: PAYMENT_PROVIDER, useFactory: (stripe: Stripe) => new StripePaymentProvider(stripe), inject: [STRIPE] },
         { provide: CHARGE_INVOICES_OPTIONS, useValue: options },
+        {
+          provide: PROVIDER_PACE,
+          useFactory: (dataSource: DataSource) =>
+            config.providerRequestsPerSecond > 0
+              ? new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'stripe', paceSettings(config.providerRequestsPerSecond)))
+              : null,
+          inject: [DataSource],
+        },
         ChargeInvoices,
         ChargeInvoicesConsumer,
         ReconcileStripeEvent,
         ListInvoiceCharges,
         RecordOfflinePayment,
+        ReportChargeBacklog,
       ],
     };
   }

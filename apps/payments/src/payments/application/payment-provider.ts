@@ -31,15 +31,23 @@ export type ProviderChargeOutcome =
   | { readonly kind: 'unresolved'; readonly paymentIntentId: string; readonly providerStatus: string };
 
 /**
- * Port to the payment provider. Implementations retry transient failures (network, timeout,
- * 5xx, 409) in ONE bounded layer with the SAME idempotency key and then throw
+ * What one request to the provider answered: an outcome, or `rate_limited` — the provider refused
+ * to look at the request (HTTP 429) and executed nothing. Not an outcome of the charge: the
+ * caller slows the shared pace and sends the same request again (same idempotency key).
+ */
+export type ProviderCallAnswer = ProviderChargeOutcome | { readonly kind: 'rate_limited'; readonly message: string };
+
+/**
+ * Port to the payment provider. A 429 is answered as `rate_limited`, never retried here (pacing is
+ * the caller's: application/call-provider-paced.ts). Implementations retry transient failures
+ * (network, timeout, 5xx, 409) in ONE bounded layer with the SAME idempotency key and then throw
  * `TransientError({ retried: true })` (the consumer does not retry it in-process; the event is
  * redelivered later, never reported as a decline; `outage: true` when the provider as a whole is
  * away); a request the provider refuses as wrong (400 idempotency_error, invalid request, bad
  * key) throws `PermanentError`.
  */
 export interface PaymentProvider {
-  chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderChargeOutcome>;
+  chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderCallAnswer>;
 }
 
 export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

@@ -2,13 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ChargeFailedV1, ChargeSucceededV1, Envelope, createEvent } from '@billing/events';
 import { appendToOutbox } from '@billing/messaging';
-import {
-  AttemptResolution,
-  AttemptRow,
-  addCollected,
-  findInvoices,
-  resolvePendingAttempts,
-} from '../infrastructure/charge-store';
+import { AttemptResolution, AttemptRow } from '../domain/charge-attempt';
+import { resolvePendingAttempts } from '../infrastructure/charge-attempt-store';
+import { addCollected, findInvoices } from '../infrastructure/invoice-snapshot-store';
 
 export const PRODUCER = 'payments';
 

@@ -3,6 +3,9 @@ import { TOPICS } from '@billing/events';
 import { ServiceRuntime } from '@billing/messaging';
 import { ChargeInvoices, ChargeInvoicesEvent } from './charge-invoices';
 
+/** Consumer name: inbox key and consumer-group suffix (`<prefix>payments.charge-invoices`). */
+export const CHARGE_INVOICES_CONSUMER = 'charge-invoices';
+
 /**
  * Kafka adapter: InvoiceGenerated and AccountPaymentMethodChanged (billing.invoices, in the
  * account's partition order) and ChargeRetryRequested (billing.collections). Method changes are
@@ -18,10 +21,11 @@ export class ChargeInvoicesConsumer implements OnModuleInit {
 
   onModuleInit(): void {
     this.runtime.addConsumer({
-      name: 'charge-invoices',
+      name: CHARGE_INVOICES_CONSUMER,
       topics: [TOPICS.invoices, TOPICS.collections],
       accepts: ['InvoiceGenerated', 'AccountPaymentMethodChanged', 'ChargeRetryRequested'],
-      handle: (events, { manager, logger }) => this.chargeInvoices.execute(events as ChargeInvoicesEvent[], manager, logger),
+      handle: (events, { manager, logger, heartbeat }) =>
+        this.chargeInvoices.execute(events as ChargeInvoicesEvent[], manager, logger, heartbeat),
     });
   }
 }

@@ -5,19 +5,14 @@ import { ChargeSkippedV1, Envelope, EventOf, createEvent } from '@billing/events
 import { CLOCK, Clock, Logger, PermanentError, appendToOutbox } from '@billing/messaging';
 import { chargeIdempotencyKey, decideCharge, SkipReason } from '../../domain/decide-charge';
 import { PaymentAccount, applyMethodChange, instrumentForAttempt } from '../../domain/payment-account';
-import {
-  AttemptRow,
-  InvoiceSnapshot,
-  NewAttempt,
-  attemptKey,
-  findAttemptsOfInvoices,
-  findInvoices,
-  insertAttempts,
-  notePaymentIntents,
-  saveInvoiceSnapshots,
-} from '../../infrastructure/charge-store';
+import { AttemptRow, NewAttempt, attemptKey } from '../../domain/charge-attempt';
+import { InvoiceSnapshot } from '../../domain/invoice-snapshot';
+import { findAttemptsOfInvoices, insertAttempts, notePaymentIntents } from '../../infrastructure/charge-attempt-store';
+import { findInvoices, saveInvoiceSnapshots } from '../../infrastructure/invoice-snapshot-store';
 import { findPaymentAccounts, savePaymentAccounts } from '../../infrastructure/payment-account-store';
+import { callProviderPaced } from '../call-provider-paced';
 import { PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
+import { PROVIDER_PACE, ProviderPace } from '../provider-pace';
 import { OutcomeToRecord, PRODUCER, recordChargeOutcomes } from '../record-charge-outcomes';
 import { mapBounded } from './map-bounded';
 
@@ -62,7 +57,8 @@ interface Plan {
  * 1. Plan — its own short transaction, committed at once: store the invoice snapshots and,
  *    for each attempt to charge, a `pending` row carrying its idempotency key and the exact
  *    amount (UNIQUE (invoice_id, attempt)). An attempt that is already final changes nothing.
- * 2. Call the provider for every pending attempt (bounded concurrency), with that key.
+ * 2. Call the provider for every pending attempt (bounded concurrency), with that key, at the
+ *    pace the whole consumer group shares (a 429 slows it and the same call goes out again).
  * 3. Record — in the consumer's inbox transaction: the outcomes (only rows still pending
  *    change), ChargeSucceeded / ChargeFailed / ChargeSkipped in the outbox.
  * The instrument of every attempt is the account's current one (AccountPaymentMethodChanged,
@@ -82,12 +78,18 @@ export class ChargeInvoices {
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CHARGE_INVOICES_OPTIONS) private readonly options: ChargeInvoicesOptions,
+    @Inject(PROVIDER_PACE) private readonly pace: ProviderPace | null,
   ) {}
 
-  async execute(events: readonly ChargeInvoicesEvent[], manager: EntityManager, logger: Logger): Promise<void> {
+  async execute(
+    events: readonly ChargeInvoicesEvent[],
+    manager: EntityManager,
+    logger: Logger,
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
     const plan = await this.dataSource.transaction((planning) => this.plan(events, planning, logger));
     const outcomes = await mapBounded(plan.charges, this.options.providerConcurrency, async (charge) => {
-      const outcome = await this.charge(charge, logger);
+      const outcome = await this.charge(charge, logger, heartbeat);
       this.options.afterProviderCall?.();
       return outcome;
     });
@@ -200,10 +202,12 @@ export class ChargeInvoices {
     return { charges, skips, accounts: [...changed.values()] };
   }
 
-  private charge({ attempt, invoice }: PlannedCharge, logger: Logger): Promise<ProviderChargeOutcome> {
+  private charge({ attempt, invoice }: PlannedCharge, logger: Logger, heartbeat: () => Promise<void>): Promise<ProviderChargeOutcome> {
     // The stored instrument (a row from before the column has none: the snapshot's was used).
     const instrument = attempt.paymentMethodId === null ? invoice : attempt;
-    return this.provider.chargeOffSession(
+    return callProviderPaced(
+      this.provider,
+      this.pace,
       {
         idempotencyKey: attempt.idempotencyKey,
         amount: attempt.providerAmount!,
@@ -212,7 +216,10 @@ export class ChargeInvoices {
         paymentMethodId: instrument.paymentMethodId!,
         metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
       },
-      logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId }),
+      {
+        logger: logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId }),
+        heartbeat,
+      },
     );
   }
 

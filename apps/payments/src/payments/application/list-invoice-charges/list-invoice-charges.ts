@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { findInvoices, listAttempts } from '../../infrastructure/charge-store';
+import { listAttempts } from '../../infrastructure/charge-attempt-store';
+import { findInvoices } from '../../infrastructure/invoice-snapshot-store';
 
 export interface InvoiceCharges {
   invoiceId: string;

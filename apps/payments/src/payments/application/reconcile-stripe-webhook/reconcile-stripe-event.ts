@@ -4,14 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { CLOCK, Clock, Logger } from '@billing/messaging';
 import { classifyProviderError } from '../../domain/classify-provider-error';
-import {
-  AttemptResolution,
-  AttemptRow,
-  claimWebhookEvent,
-  findAttempt,
-  findAttemptByPaymentIntent,
-  setWebhookOutcome,
-} from '../../infrastructure/charge-store';
+import { AttemptResolution, AttemptRow } from '../../domain/charge-attempt';
+import { findAttempt, findAttemptByPaymentIntent } from '../../infrastructure/charge-attempt-store';
+import { claimWebhookEvent, setWebhookOutcome } from '../../infrastructure/webhook-event-store';
 import { recordChargeOutcomes } from '../record-charge-outcomes';
 
 export type WebhookOutcome =

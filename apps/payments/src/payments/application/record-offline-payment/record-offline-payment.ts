@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PaymentRecordedV1, createEvent } from '@billing/events';
 import { CLOCK, Clock, appendToOutbox } from '@billing/messaging';
 import { OfflinePaymentMethod, OfflinePaymentRefusal, decideOfflinePayment } from '../../domain/decide-offline-payment';
-import { addCollected, findInvoices } from '../../infrastructure/charge-store';
+import { addCollected, findInvoices } from '../../infrastructure/invoice-snapshot-store';
 import {
   OfflinePayment,
   StoredOfflinePayment,

@@ -1,181 +1,13 @@
 import { EntityManager } from 'typeorm';
-import { CustomerSnapshot, InvoiceCollection } from '@billing/events';
 import { CurrencyCode } from '@billing/money';
+import { AttemptResolution, AttemptRow, AttemptStatus, NewAttempt, attemptKey } from '../domain/charge-attempt';
 import { SkipReason } from '../domain/decide-charge';
+import { iso, toSafeInteger } from './pg-values';
 
 /**
- * SQL of the payments database: invoice snapshots, charge attempts and handled webhook
- * events. Every write is one bulk statement (unnest / ON CONFLICT) for the whole batch.
+ * SQL of `charge_attempts`: one row per (invoice, attempt) with its idempotency key and outcome.
+ * Every write is one bulk statement (unnest / ON CONFLICT) for the whole batch.
  */
-
-export interface InvoiceSnapshot {
-  invoiceId: string;
-  accountId: string;
-  invoiceNumber: string;
-  currency: CurrencyCode;
-  totalMinor: number;
-  collectedMinor: number;
-  customer: CustomerSnapshot;
-  providerCustomerId: string | null;
-  paymentMethodId: string | null;
-  /** How invoicing said to collect it; null for invoices issued before the field existed. */
-  collection: InvoiceCollection | null;
-  issuedAt: string;
-  dueAt: string;
-  correlationId: string;
-}
-
-export type AttemptStatus = 'pending' | 'succeeded' | 'failed' | 'skipped';
-
-export interface AttemptRow {
-  invoiceId: string;
-  attempt: number;
-  idempotencyKey: string;
-  status: AttemptStatus;
-  amountMinor: number;
-  currency: CurrencyCode;
-  providerAmount: number | null;
-  providerCurrency: string | null;
-  /** The instrument the attempt charged (the account's at the time); null when skipped or from before the column. */
-  paymentMethodId: string | null;
-  providerCustomerId: string | null;
-  providerPaymentIntentId: string | null;
-  providerChargeId: string | null;
-  errorCode: string | null;
-  declineCode: string | null;
-  errorMessage: string | null;
-  retryable: boolean | null;
-  skipReason: SkipReason | null;
-  resolvedBy: 'consumer' | 'webhook' | null;
-  requestedByEventId: string;
-  correlationId: string;
-  requestedAt: string;
-  resolvedAt: string | null;
-}
-
-/** A new attempt: pending (before the provider call) or skipped (no provider call at all). */
-export interface NewAttempt {
-  invoiceId: string;
-  attempt: number;
-  idempotencyKey: string;
-  amountMinor: number;
-  currency: string;
-  providerAmount: number | null;
-  providerCurrency: string | null;
-  paymentMethodId: string | null;
-  providerCustomerId: string | null;
-  skipReason: SkipReason | null;
-  requestedByEventId: string;
-  correlationId: string;
-}
-
-/** The final outcome of a pending attempt. */
-export interface AttemptResolution {
-  invoiceId: string;
-  attempt: number;
-  status: 'succeeded' | 'failed';
-  providerPaymentIntentId: string | null;
-  providerChargeId: string | null;
-  errorCode: string | null;
-  declineCode: string | null;
-  errorMessage: string | null;
-  retryable: boolean | null;
-}
-
-export const attemptKey = (invoiceId: string, attempt: number) => `${invoiceId}#${attempt}`;
-
-/** pg returns bigint as a string: convert only exactly representable values. */
-export function toSafeInteger(value: string | number | null, what: string): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} is not a safe integer: ${value}`);
-  return n;
-}
-
-const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
-
-export async function saveInvoiceSnapshots(
-  manager: EntityManager,
-  invoices: readonly (Omit<InvoiceSnapshot, 'collectedMinor'> & { sourceEventId: string })[],
-  receivedAt: Date,
-): Promise<void> {
-  if (invoices.length === 0) return;
-  await manager.query(
-    `INSERT INTO payment_invoices (invoice_id, account_id, invoice_number, currency, total_minor, customer,
-       provider_customer_id, payment_method_id, issued_at, due_at, correlation_id, source_event_id, collection, received_at)
-     SELECT u.*, $14::timestamptz
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::char(3)[], $5::bigint[], $6::jsonb[],
-       $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::uuid[], $13::text[]) AS u
-     ON CONFLICT (invoice_id) DO NOTHING`,
-    [
-      invoices.map((i) => i.invoiceId),
-      invoices.map((i) => i.accountId),
-      invoices.map((i) => i.invoiceNumber),
-      invoices.map((i) => i.currency),
-      invoices.map((i) => String(i.totalMinor)),
-      invoices.map((i) => JSON.stringify(i.customer)),
-      invoices.map((i) => i.providerCustomerId),
-      invoices.map((i) => i.paymentMethodId),
-      invoices.map((i) => i.issuedAt),
-      invoices.map((i) => i.dueAt),
-      invoices.map((i) => i.correlationId),
-      invoices.map((i) => i.sourceEventId),
-      invoices.map((i) => i.collection),
-      receivedAt.toISOString(),
-    ],
-  );
-}
-
-interface InvoiceRecord {
-  invoice_id: string;
-  account_id: string;
-  invoice_number: string;
-  currency: string;
-  total_minor: string;
-  collected_minor: string;
-  customer: CustomerSnapshot;
-  provider_customer_id: string | null;
-  payment_method_id: string | null;
-  collection: InvoiceCollection | null;
-  issued_at: Date;
-  due_at: Date;
-  correlation_id: string;
-}
-
-function toInvoice(r: InvoiceRecord): InvoiceSnapshot {
-  return {
-    invoiceId: r.invoice_id,
-    accountId: r.account_id,
-    invoiceNumber: r.invoice_number,
-    currency: r.currency as CurrencyCode,
-    totalMinor: toSafeInteger(r.total_minor, 'total_minor'),
-    collectedMinor: toSafeInteger(r.collected_minor, 'collected_minor'),
-    customer: r.customer,
-    providerCustomerId: r.provider_customer_id,
-    paymentMethodId: r.payment_method_id,
-    collection: r.collection,
-    issuedAt: iso(r.issued_at),
-    dueAt: iso(r.due_at),
-    correlationId: r.correlation_id,
-  };
-}
-
-/**
- * The snapshots of these invoices. `lock`: FOR UPDATE, in invoice id order (no deadlock between
- * two writers): the charge plan and an offline payment of one invoice take turns, so neither
- * decides from a `collected_minor` the other is about to change.
- */
-export async function findInvoices(
-  manager: EntityManager,
-  invoiceIds: readonly string[],
-  { lock = false } = {},
-): Promise<Map<string, InvoiceSnapshot>> {
-  if (invoiceIds.length === 0) return new Map();
-  const rows: InvoiceRecord[] = await manager.query(
-    `SELECT * FROM payment_invoices WHERE invoice_id = ANY($1::uuid[])${lock ? ' ORDER BY invoice_id FOR UPDATE' : ''}`,
-    [[...new Set(invoiceIds)]],
-  );
-  return new Map(rows.map((r) => [r.invoice_id, toInvoice(r)]));
-}
 
 interface AttemptRecord {
   invoice_id: string;
@@ -358,30 +190,18 @@ export async function notePaymentIntents(
   );
 }
 
-export async function addCollected(manager: EntityManager, collected: ReadonlyMap<string, number>): Promise<void> {
-  if (collected.size === 0) return;
-  await manager.query(
-    `UPDATE payment_invoices i SET collected_minor = i.collected_minor + c.amount
-     FROM unnest($1::uuid[], $2::bigint[]) AS c(invoice_id, amount)
-     WHERE i.invoice_id = c.invoice_id`,
-    [[...collected.keys()], [...collected.values()].map(String)],
-  );
-}
-
-/** Records a webhook event id; false when it was handled before (a duplicate delivery). */
-export async function claimWebhookEvent(
+/**
+ * Charges payments has received but not finished: invoices whose first attempt has no outcome
+ * yet (no row, or pending) and pending attempts of any number.
+ */
+export async function countChargeBacklog(
   manager: EntityManager,
-  event: { eventId: string; type: string; paymentIntentId: string | null },
-  receivedAt: Date,
-): Promise<boolean> {
-  const rows = await manager.query(
-    `INSERT INTO stripe_webhook_events (event_id, type, payment_intent_id, outcome, received_at)
-     VALUES ($1, $2, $3, 'received', $4) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-    [event.eventId, event.type, event.paymentIntentId, receivedAt.toISOString()],
+): Promise<{ invoicesAwaitingFirstOutcome: number; pendingAttempts: number }> {
+  const [row]: { awaiting: number; pending: number }[] = await manager.query(
+    `SELECT (SELECT count(*)::int FROM payment_invoices i
+              WHERE NOT EXISTS (SELECT 1 FROM charge_attempts a
+                                WHERE a.invoice_id = i.invoice_id AND a.attempt = 1 AND a.status <> 'pending')) AS awaiting,
+            (SELECT count(*)::int FROM charge_attempts WHERE status = 'pending') AS pending`,
   );
-  return rows.length === 1;
-}
-
-export async function setWebhookOutcome(manager: EntityManager, eventId: string, outcome: string): Promise<void> {
-  await manager.query('UPDATE stripe_webhook_events SET outcome = $2 WHERE event_id = $1', [eventId, outcome]);
+  return { invoicesAwaitingFirstOutcome: row.awaiting, pendingAttempts: row.pending };
 }

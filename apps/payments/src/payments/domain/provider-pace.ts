@@ -1,0 +1,94 @@
+/**
+ * The pace of calls to the payment provider: a token bucket whose rate follows AIMD.
+ *
+ * - Tokens refill at the current `rate` per second up to `burst`. An acquire takes its tokens at
+ *   once and may leave the bucket in debt (negative tokens): the caller then waits until the debt
+ *   is paid back (`waitMs`), so callers that acquired earlier go first and none is starved.
+ * - Additive increase: every second without a 429 (counted from the last decrease plus one
+ *   second) adds `increasePerSecond × maxRate` to the rate, up to `maxRate` (the budget).
+ * - Multiplicative decrease: a 429 halves the rate (not below `floorRate`) and drops any saved-up
+ *   burst; at most once per second, so one wave of 429s from calls already under way counts once.
+ *
+ * Pure: times are passed in (milliseconds). The shared bucket in PostgreSQL
+ * (infrastructure/postgres-provider-pace.ts) computes exactly this in one UPDATE, with the
+ * database's clock; its int test replays the same steps through both.
+ */
+export interface PaceSettings {
+  /** The budget: calls per second the rate never exceeds. */
+  readonly maxRate: number;
+  /** Tokens the bucket holds at most (calls that may go out at once after a quiet moment). */
+  readonly burst: number;
+  /** The rate a 429 never pushes below. */
+  readonly floorRate: number;
+  /** Fraction of `maxRate` added back per second without a 429. */
+  readonly increasePerSecond: number;
+}
+
+export interface PaceState {
+  readonly tokens: number;
+  readonly rate: number;
+  readonly updatedAtMs: number;
+  /** Last multiplicative decrease; -Infinity when never. */
+  readonly decreasedAtMs: number;
+}
+
+/** A 429 halves the rate at most this often. */
+export const DECREASE_INTERVAL_MS = 1000;
+
+/** Defaults: 5 % of the budget back per second, never below 1 call per second. */
+export function paceSettings(maxRate: number, burst = defaultBurst(maxRate)): PaceSettings {
+  return { maxRate, burst, floorRate: Math.min(1, maxRate), increasePerSecond: 0.05 };
+}
+
+/**
+ * A twentieth of a second's worth, at least 1 (80/s → 4): smaller than the provider's own burst
+ * (Stripe's sandbox: a tenth of a second), so calls released together never outrun it.
+ */
+export function defaultBurst(maxRate: number): number {
+  return Math.max(1, Math.floor(maxRate / 20));
+}
+
+export function initialPace(settings: PaceSettings, nowMs: number): PaceState {
+  return { tokens: settings.burst, rate: settings.maxRate, updatedAtMs: nowMs, decreasedAtMs: -Infinity };
+}
+
+/** The bucket at `nowMs`: tokens refilled at the old rate, the rate increased additively. */
+export function advancePace(state: PaceState, settings: PaceSettings, nowMs: number): PaceState {
+  const elapsed = Math.max(0, nowMs - state.updatedAtMs) / 1000;
+  const increasing = Math.max(0, nowMs - Math.max(state.updatedAtMs, state.decreasedAtMs + DECREASE_INTERVAL_MS)) / 1000;
+  return {
+    tokens: Math.min(settings.burst, state.tokens + state.rate * elapsed),
+    rate: Math.min(settings.maxRate, state.rate + settings.increasePerSecond * settings.maxRate * increasing),
+    updatedAtMs: Math.max(state.updatedAtMs, nowMs),
+    decreasedAtMs: state.decreasedAtMs,
+  };
+}
+
+/** Takes `count` tokens; `waitMs` is how long the caller waits before its calls go out. */
+export function acquirePace(
+  state: PaceState,
+  settings: PaceSettings,
+  count: number,
+  nowMs: number,
+): { state: PaceState; waitMs: number } {
+  const advanced = advancePace(state, settings, nowMs);
+  const tokens = advanced.tokens - count;
+  return { state: { ...advanced, tokens }, waitMs: waitFor(tokens, advanced.rate) };
+}
+
+/** The provider answered 429: halve the rate (once per second at most) and drop the burst. */
+export function slowPace(state: PaceState, settings: PaceSettings, nowMs: number): PaceState {
+  const advanced = advancePace(state, settings, nowMs);
+  const decrease = nowMs >= advanced.decreasedAtMs + DECREASE_INTERVAL_MS;
+  return {
+    ...advanced,
+    tokens: Math.min(0, advanced.tokens),
+    rate: decrease ? Math.max(settings.floorRate, advanced.rate / 2) : advanced.rate,
+    decreasedAtMs: decrease ? nowMs : advanced.decreasedAtMs,
+  };
+}
+
+/** Milliseconds until a bucket with `tokens` (negative: debt) refilling at `rate` is back at 0. */
+export function waitFor(tokens: number, rate: number): number {
+  return tokens >= 0 ? 0 : Math.ceil((-tokens / rate) * 1000);
+}

@@ -1,0 +1,75 @@
+import { PaceState, acquirePace, advancePace, initialPace, paceSettings, slowPace } from './provider-pace';
+
+describe('provider pace (token bucket with AIMD rate)', () => {
+  const settings = paceSettings(20, 2); // 20 calls/s, burst 2, floor 1/s, +1/s per second
+
+  /** Acquires one token at a time as fast as allowed for `seconds`; returns the release times. */
+  function drain(state: PaceState, seconds: number): { releases: number[]; state: PaceState } {
+    const releases: number[] = [];
+    let now = state.updatedAtMs;
+    let current = state;
+    while (now < state.updatedAtMs + seconds * 1000) {
+      const { state: next, waitMs } = acquirePace(current, settings, 1, now);
+      current = next;
+      now += waitMs;
+      releases.push(now);
+    }
+    return { releases, state: current };
+  }
+
+  it('lets the burst go at once, then makes the caller wait for the tokens it takes beyond', () => {
+    const start = initialPace(settings, 0);
+    const first = acquirePace(start, settings, 2, 0);
+    expect(first.waitMs).toBe(0);
+    const second = acquirePace(first.state, settings, 3, 0);
+    expect(second.waitMs).toBe(150); // 3 tokens of debt at 20/s
+    expect(second.state.tokens).toBe(-3);
+  });
+
+  it('never releases more than rate × T + burst calls in T seconds', () => {
+    const { releases } = drain(initialPace(settings, 0), 5);
+    for (let from = 0; from < 4000; from += 250) {
+      const inWindow = releases.filter((t) => t >= from && t < from + 1000).length;
+      expect(inWindow).toBeLessThanOrEqual(20 + 2);
+    }
+    expect(releases.filter((t) => t < 5000).length).toBeGreaterThanOrEqual(5 * 20);
+  });
+
+  it('refills at the rate but never above the burst', () => {
+    const empty = acquirePace(initialPace(settings, 0), settings, 2, 0).state;
+    expect(advancePace(empty, settings, 50).tokens).toBeCloseTo(1);
+    expect(advancePace(empty, settings, 10_000).tokens).toBe(2);
+  });
+
+  it('halves the rate on a 429 and drops the saved-up burst', () => {
+    const slowed = slowPace(initialPace(settings, 0), settings, 0);
+    expect(slowed.rate).toBe(10);
+    expect(slowed.tokens).toBe(0);
+  });
+
+  it('halves only once per second however many calls of one wave are refused', () => {
+    let state = slowPace(initialPace(settings, 0), settings, 0);
+    state = slowPace(state, settings, 300);
+    state = slowPace(state, settings, 900);
+    expect(state.rate).toBe(10);
+    expect(slowPace(state, settings, 1000).rate).toBe(5);
+  });
+
+  it('never slows below the floor', () => {
+    let state = initialPace(settings, 0);
+    for (let second = 0; second < 10; second++) state = slowPace(state, settings, second * 1000);
+    expect(state.rate).toBe(1);
+  });
+
+  it('adds 5 % of the budget back per second without a 429, from one second after the decrease, up to the budget', () => {
+    const slowed = slowPace(initialPace(settings, 0), settings, 0); // 10/s
+    expect(advancePace(slowed, settings, 1000).rate).toBe(10); // the second after a decrease does not count
+    expect(advancePace(slowed, settings, 3000).rate).toBeCloseTo(12); // + 2 s × 1/s
+    expect(advancePace(slowed, settings, 60_000).rate).toBe(20);
+  });
+
+  it('makes callers wait longer after a 429 (the debt is paid back at the lower rate)', () => {
+    const slowed = slowPace(initialPace(settings, 0), settings, 0);
+    expect(acquirePace(slowed, settings, 5, 0).waitMs).toBe(500); // 5 tokens at 10/s
+  });
+});

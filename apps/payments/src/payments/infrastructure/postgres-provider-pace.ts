@@ -1,0 +1,159 @@
+import { DataSource } from 'typeorm';
+import { ProviderPace } from '../application/provider-pace';
+import { DECREASE_INTERVAL_MS, PaceSettings, waitFor } from '../domain/provider-pace';
+
+/** The bucket's state as one statement left it. */
+export interface PaceRow {
+  tokens: number;
+  rate: number;
+  maxRate: number;
+}
+
+// domain/provider-pace.ts, in SQL: `c.now` is the database clock (or a test's time), `p` the row
+// before the statement (every SET expression reads the old values).
+const ELAPSED = `GREATEST(0, EXTRACT(EPOCH FROM c.now - p.updated_at))::float8`;
+const INCREASING = `GREATEST(0, EXTRACT(EPOCH FROM c.now - GREATEST(p.updated_at, p.decreased_at + interval '${DECREASE_INTERVAL_MS} milliseconds')))::float8`;
+const TOKENS = `LEAST(p.burst, p.tokens + p.rate * ${ELAPSED})`;
+const RATE = `LEAST(p.max_rate, p.rate + p.increase_per_second * p.max_rate * ${INCREASING})`;
+const DECREASE = `c.now >= p.decreased_at + interval '${DECREASE_INTERVAL_MS} milliseconds'`;
+const CLOCK = `(SELECT COALESCE($2::timestamptz, clock_timestamp()) AS now) c`;
+
+/**
+ * The shared token bucket: one `provider_pace` row per limiter, changed by exactly one atomic
+ * UPDATE … RETURNING per acquire (the row lock orders concurrent instances), with the database's
+ * clock — so every instance of the consumer group, whichever partitions it owns and however often
+ * they move, takes from the same budget. `at` (tests only) replaces the clock.
+ */
+export class PostgresPaceBucket {
+  private ready?: Promise<void>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly limiter: string,
+    readonly settings: PaceSettings,
+  ) {}
+
+  /** Creates the row, or applies this instance's settings to it (the rate never above the budget). */
+  ensure(): Promise<void> {
+    this.ready ??= this.dataSource
+      .query(
+        `INSERT INTO provider_pace (limiter, tokens, rate, max_rate, burst, floor_rate, increase_per_second, updated_at)
+         VALUES ($1, $3, $2, $2, $3, $4, $5, clock_timestamp())
+         ON CONFLICT (limiter) DO UPDATE SET
+           max_rate = EXCLUDED.max_rate, burst = EXCLUDED.burst, floor_rate = EXCLUDED.floor_rate,
+           increase_per_second = EXCLUDED.increase_per_second,
+           rate = LEAST(provider_pace.rate, EXCLUDED.max_rate), tokens = LEAST(provider_pace.tokens, EXCLUDED.burst)`,
+        [this.limiter, this.settings.maxRate, this.settings.burst, this.settings.floorRate, this.settings.increasePerSecond],
+      )
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      });
+    return this.ready;
+  }
+
+  /** Takes `count` tokens; the calls go out after `waitMs`. */
+  async acquire(count: number, at?: Date): Promise<PaceRow & { waitMs: number }> {
+    await this.ensure();
+    const row = await this.update(
+      `tokens = ${TOKENS} - $3, rate = ${RATE}, updated_at = GREATEST(p.updated_at, c.now)`,
+      [count],
+      at,
+    );
+    return { ...row, waitMs: waitFor(row.tokens, row.rate) };
+  }
+
+  /** A 429: halve the rate (once per second at most) and drop the saved-up burst. */
+  async slowDown(at?: Date): Promise<PaceRow> {
+    await this.ensure();
+    return this.update(
+      `tokens = LEAST(0, ${TOKENS}),
+       rate = CASE WHEN ${DECREASE} THEN GREATEST(p.floor_rate, ${RATE} / 2) ELSE ${RATE} END,
+       decreased_at = CASE WHEN ${DECREASE} THEN c.now ELSE p.decreased_at END,
+       updated_at = GREATEST(p.updated_at, c.now)`,
+      [],
+      at,
+    );
+  }
+
+  /** The row as it is (null before the first call). */
+  async read(): Promise<PaceRow | null> {
+    const rows: { tokens: number; rate: number; max_rate: number }[] = await this.dataSource.query(
+      'SELECT tokens, rate, max_rate FROM provider_pace WHERE limiter = $1',
+      [this.limiter],
+    );
+    return rows[0] ? { tokens: rows[0].tokens, rate: rows[0].rate, maxRate: rows[0].max_rate } : null;
+  }
+
+  private async update(set: string, params: unknown[], at?: Date): Promise<PaceRow> {
+    // TypeORM answers an UPDATE … RETURNING through pg as [rows, affectedCount].
+    const [rows]: [{ tokens: number; rate: number; max_rate: number }[], number] = await this.dataSource.query(
+      `UPDATE provider_pace p SET ${set} FROM ${CLOCK} WHERE p.limiter = $1 RETURNING p.tokens, p.rate, p.max_rate`,
+      [this.limiter, at?.toISOString() ?? null, ...params],
+    );
+    if (rows.length !== 1) throw new Error(`provider_pace row ${this.limiter} is missing`);
+    return { tokens: rows[0].tokens, rate: rows[0].rate, maxRate: rows[0].max_rate };
+  }
+}
+
+/**
+ * The pace of this process's provider calls over the shared bucket. Calls that are ready at the
+ * same moment are taken together (one UPDATE for up to `burst` tokens); each call of a group goes
+ * out at the moment its token is paid for (spaced by 1/rate, not as one bunch: the provider counts
+ * arrivals, and bunches are what it refuses), while the next group is already acquiring — so a
+ * process's calls are granted in order and the database sees one statement per group.
+ */
+export class PostgresProviderPace implements ProviderPace {
+  private readonly waiting: { grant: () => void; fail: (error: unknown) => void }[] = [];
+  private pumping = false;
+
+  constructor(
+    readonly bucket: PostgresPaceBucket,
+    private readonly heartbeatEveryMs = 1000,
+  ) {}
+
+  async take(heartbeat: () => Promise<void>): Promise<void> {
+    const granted = new Promise<void>((grant, fail) => this.waiting.push({ grant, fail }));
+    void this.pump();
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatEveryMs);
+    try {
+      await granted;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  async slowDown(): Promise<void> {
+    await this.bucket.slowDown();
+  }
+
+  async current(): Promise<{ ratePerSecond: number; budgetPerSecond: number } | null> {
+    const row = await this.bucket.read();
+    return row && { ratePerSecond: row.rate, budgetPerSecond: row.maxRate };
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, Math.max(1, Math.floor(this.bucket.settings.burst)));
+        try {
+          const { waitMs, rate } = await this.bucket.acquire(group.length);
+          // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate
+          // earlier: each call goes out at its own moment, so a group never arrives as one bunch.
+          group.forEach((waiter, i) => {
+            const at = Math.max(0, waitMs - Math.floor(((group.length - 1 - i) * 1000) / rate));
+            if (at > 0) setTimeout(waiter.grant, at);
+            else waiter.grant();
+          });
+        } catch (error) {
+          group.forEach((w) => w.fail(error));
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+}
