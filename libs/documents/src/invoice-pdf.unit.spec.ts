@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { formatDate, formatMoney, formatPeriod, formatUnitPrice, message } from '@billing/i18n';
-import { englishWordIn } from '@billing/testing';
+import { englishWordIn } from '@billing/i18n';
 import { rtlVisualRuns } from './bidi';
 import { renderInvoicePdf } from './invoice-pdf';
 import { SAMPLE_MARKETS, SAMPLE_SELLER, sampleInvoice } from './testing/sample-invoice';

@@ -19,3 +19,4 @@ export {
   translator,
 } from './messages';
 export type { Catalog, Language, MessageKey, MessageTags, MessageValues, Translate } from './messages';
+export { englishWordIn } from './english-words';

@@ -1,5 +1,5 @@
 import { TYPE, parse, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import { englishWordIn } from '@billing/testing';
+import { englishWordIn } from './english-words';
 import { formatDate, formatInstant, formatMoney, formatPeriod } from './format';
 import { CATALOGS, LANGUAGES, MESSAGE_TAGS, languageOf, message, messageSource, textDirection, type Language, type MessageKey } from './messages';
 

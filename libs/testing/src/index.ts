@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 export { freeKafkaPort, freePort, freePorts } from './ports';
 export { deciderSpec } from './decider-spec';
-export { englishWordIn } from './english-words';
 export type { DeciderSpec, DeciderUnderTest, Decided, Scenario, Step } from './decider-spec';
 
 export const DATABASE_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { EventOf } from '@billing/events';
 import { message, type Language } from '@billing/i18n';
-import { englishWordIn } from '@billing/testing';
+import { englishWordIn } from '@billing/i18n';
 import { renderEmail } from './render-email';
 import { SAMPLE_EVENTS } from './sample-events';
 import { loadTemplates, type EmailTemplates } from './templates';

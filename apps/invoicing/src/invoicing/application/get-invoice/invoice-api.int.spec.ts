@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { invoicePageToken, renderInvoicePdf } from '@billing/documents';
 import { ManualClock } from '@billing/messaging';
-import { englishWordIn } from '@billing/testing';
+import { englishWordIn } from '@billing/i18n';
 import { TOKENS, api, invoicingForSuite } from '../../../testing/invoicing-test-service';
 
 /** The invoice API serves each invoice exactly as it was issued, to finance and operators only. */
