@@ -209,6 +209,18 @@ async function recover(stack: Stack, customers: Customer[], crash: (moment: stri
   await closeMonth(stack, NOVEMBER);
   await waitFor(() => reconciled(stack, OCTOBER), { timeoutMs: 120_000, what: 'the October reconciliation' });
   await waitFor(() => reconciled(stack, NOVEMBER), { timeoutMs: 120_000, what: 'the November reconciliation' });
+  // the cascade is over when every invoice (November's zero-total ones too) has its email
+  await waitFor(
+    async () => {
+      const mail = await capturedMail(stack);
+      for (const c of customers) {
+        const issued = ofType(await ledger(stack, c.accountId), 'InvoiceGenerated').length;
+        if (mailTo(mail, c.email).filter((m) => templateOf(m) === 'invoice').length < issued) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 120_000, what: 'an invoice email for every invoice' },
+  );
 }
 
 describe('getting out of dunning: the current card, pay now, offline payments, truthful emails', () => {
