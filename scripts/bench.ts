@@ -111,6 +111,8 @@ async function main() {
   if (providerRps !== null && !(providerRps > 0)) throw new Error('--provider-rps must be a positive number');
   const budget = providerRps === null ? null : Math.floor(providerRps * BUDGET_SHARE * 100) / 100;
   const instances = parseInstances(cliArg('instances'));
+  // --attach-pdf: every invoice email carries its PDF (INVOICE_EMAIL_ATTACH_PDF), to measure what that costs per email
+  const attachPdf = process.argv.includes('--attach-pdf');
   const base = defaultStackOptions({
     ...process.env,
     // the benchmark measures the month close itself: dunning runs on its real schedule (days)
@@ -121,13 +123,18 @@ async function main() {
   const options = {
     ...base,
     instances,
-    env: { ...base.env, ...(budget === null ? {} : { STRIPE_MAX_REQUESTS_PER_SECOND: String(budget) }) },
+    env: {
+      ...base.env,
+      ...(budget === null ? {} : { STRIPE_MAX_REQUESTS_PER_SECOND: String(budget) }),
+      ...(attachPdf ? { INVOICE_EMAIL_ATTACH_PDF: 'true' } : {}),
+    },
   };
   const stack = new Stack(options);
   console.log(
     `benchmark: month close of ${count} accounts on this machine` +
       (providerRps === null ? '' : `, provider limit ${providerRps}/s (payments budget ${budget}/s)`) +
-      (Object.keys(instances).length ? `, instances ${JSON.stringify(instances)}` : ''),
+      (Object.keys(instances).length ? `, instances ${JSON.stringify(instances)}` : '') +
+      (attachPdf ? ', invoice emails with the PDF attached' : ''),
   );
   await freshStack(stack);
   const seedStart = Date.now();
@@ -218,7 +225,7 @@ async function main() {
   }
   clearInterval(sampler);
   clearInterval(backlogPoller);
-  const cpuUsed = {
+  const cpuUsed: Record<string, number | null> = {
     ...Object.fromEntries(
       Object.entries(cpuPids).map(([k, pid]) => [k, pid ? Number((cpuSeconds(pid) - cpuBefore[k]).toFixed(1)) : null]),
     ),
@@ -279,6 +286,9 @@ async function main() {
     },
     peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
     cpuSeconds: cpuUsed,
+    attachPdf,
+    // notifications' CPU per invoice email (every account gets one): compare runs with and without --attach-pdf
+    notificationsCpuMsPerEmail: typeof cpuUsed.notifications === 'number' ? Number(((cpuUsed.notifications * 1000) / count).toFixed(1)) : null,
     at: new Date(requested).toISOString(),
   };
   const out = cliArg('out') ?? path.join(ROOT, '.run', 'bench', `bench-${count}-${figures.at.replace(/[:.]/g, '-')}.json`);
@@ -300,6 +310,7 @@ async function main() {
     `  last invoice +${figures.lastInvoice.secondsAfterRequest}s, last invoice email +${figures.lastInvoiceEmail.secondsAfterRequest}s, last charge outcome +${figures.lastChargeOutcome.secondsAfterRequest}s`,
   );
   console.log(`  CPU seconds during the close: ${Object.entries(cpuUsed).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
+  console.log(`  notifications CPU per invoice email: ${figures.notificationsCpuMsPerEmail ?? '?'} ms${attachPdf ? ' (PDF attached)' : ''}`);
   console.log(`figures written to ${path.relative(ROOT, out)}; the stack keeps running (npm run stack:down)`);
 }
 
