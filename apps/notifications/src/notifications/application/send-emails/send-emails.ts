@@ -77,6 +77,12 @@ export class SendEmails {
   private readonly emails: Counter<'template' | 'outcome'>;
   private readonly journal: AcceptanceJournal;
   private readonly attachmentOptions: AttachmentOptions;
+  /**
+   * PDFs are rendered one at a time: a render is CPU-bound (nothing gained by overlapping them on
+   * one event loop) and holds its parsed fonts until it ends, so sixteen sends in flight rendering
+   * together ran the service out of its heap (seen in `npm run bench -- --attach-pdf`).
+   */
+  private renderLane: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(EMAIL_TEMPLATES) private readonly templates: EmailTemplates,
@@ -208,7 +214,9 @@ export class SendEmails {
     const earlier = journaled.get(email.emailKey);
     if (earlier) return { kind: 'accepted', response: earlier.smtpResponse, attempts: 0, at: earlier.at, journaled: true };
     // rendered only for an email about to be sent (claimed, not journaled): from the event, so a re-send attaches the same bytes
-    const attachments = await attachmentsFor(event, this.attachmentOptions);
+    const render = this.renderLane.then(() => attachmentsFor(event, this.attachmentOptions));
+    this.renderLane = render.catch(() => undefined);
+    const attachments = await render;
     const outcome = await this.mailer.deliver({ ...email, attachments });
     const at = this.clock.now().toISOString();
     if (outcome.kind === 'accepted') {
