@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts/infrastructure/account.repository';
 import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
-import { affectedRows } from '../../shared/sql';
+import { returnedRows } from '../../shared/sql';
 
 /** An issued invoice as stored: its InvoiceGenerated payload plus the account it belongs to. */
 export type IssuedInvoice = InvoiceGeneratedPayload & { accountId: string };
@@ -145,19 +145,24 @@ export const invoiceRepository = {
   },
 
   /**
-   * Adds collected amounts to invoices (one statement per payment, in order, so two payments of
-   * one invoice in a batch both count). Returns, per payment, whether an invoice in its currency took it.
+   * Adds collected amounts to invoices: one statement for the whole batch (payments of one
+   * invoice in a batch are summed first, so each counts). Returns, per payment, whether an
+   * invoice in its currency took it.
    */
   async addCollected(manager: EntityManager, payments: readonly { invoiceId: string; currency: string; amountMinor: number }[]): Promise<boolean[]> {
-    const applied: boolean[] = [];
-    for (const p of payments) {
-      const result: unknown = await manager.query(
-        `UPDATE invoices SET collected_minor = collected_minor + $3 WHERE invoice_id = $1 AND currency = $2`,
-        [p.invoiceId, p.currency, p.amountMinor],
-      );
-      applied.push(affectedRows(result) === 1);
-    }
-    return applied;
+    if (payments.length === 0) return [];
+    const result: unknown = await manager.query(
+      `UPDATE invoices i SET collected_minor = i.collected_minor + p.amount_minor
+       FROM (SELECT invoice_id, currency, sum(amount_minor)::bigint AS amount_minor
+             FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS x(invoice_id, currency, amount_minor)
+             GROUP BY invoice_id, currency) p
+       WHERE i.invoice_id = p.invoice_id AND i.currency = p.currency
+       RETURNING i.invoice_id, i.currency`,
+      [payments.map((p) => p.invoiceId), payments.map((p) => p.currency), payments.map((p) => p.amountMinor)],
+    );
+    const rows = returnedRows<{ invoice_id: string; currency: string }>(result);
+    const took = new Set(rows.map((r) => `${r.invoice_id}|${r.currency.trim()}`));
+    return payments.map((p) => took.has(`${p.invoiceId}|${p.currency}`));
   },
 
   /** Quantities already billed for (account, sku, resource, usage period): caps of late usage. */
