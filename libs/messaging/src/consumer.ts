@@ -29,6 +29,12 @@ export interface ConsumerDefinition {
   handle(events: BillingEvent[], context: HandlerContext): Promise<void>;
   /** Consumer group override (reporting rebuilds under a fresh group). */
   groupId?: string;
+  /**
+   * Events per transaction for this consumer (default: the service's CONSUMER_BATCH_SIZE). A
+   * consumer whose batch waits on an outside pace takes smaller ones, so that what it did is
+   * recorded, and the next batch fetched, while its other partitions keep the pace busy.
+   */
+  batchSize?: number;
 }
 
 export interface BatchConsumerOptions {
@@ -185,7 +191,7 @@ export class BatchConsumer {
   }
 
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    const { batchSize = 500 } = this.options;
+    const batchSize = this.definition.batchSize ?? this.options.batchSize ?? 500;
     const messages = batch.messages;
     for (let start = 0; start < messages.length; start += batchSize) {
       if (!isRunning() || isStale()) return;

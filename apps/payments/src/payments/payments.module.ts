@@ -13,7 +13,7 @@ import { RecordOfflinePaymentController } from './application/record-offline-pay
 import { ReconcileStripeEvent } from './application/reconcile-stripe-webhook/reconcile-stripe-event';
 import { StripeWebhookController } from './application/reconcile-stripe-webhook/stripe-webhook.controller';
 import { PROVIDER_PACE } from './application/provider-pace';
-import { paceSettings } from './domain/provider-pace';
+import { pacedBatchSize, paceSettings } from './domain/provider-pace';
 import { PostgresPaceBucket, PostgresProviderPace } from './infrastructure/postgres-provider-pace';
 import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
 import { DataSource } from 'typeorm';
@@ -25,6 +25,7 @@ export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
     const options: ChargeInvoicesOptions = {
       providerConcurrency: config.PAYMENTS_PROVIDER_CONCURRENCY,
+      batchSize: config.providerRequestsPerSecond > 0 ? pacedBatchSize(config.providerRequestsPerSecond, config.CONSUMER_BATCH_SIZE) : undefined,
       afterProviderCall: config.PAYMENTS_CRASH_AFTER_PROVIDER_CALL
         ? () => process.kill(process.pid, 'SIGKILL') // test-only crash hook, see config.ts
         : undefined,

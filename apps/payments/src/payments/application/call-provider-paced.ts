@@ -11,7 +11,7 @@ export const MAX_RATE_LIMITED_PER_CALL = 30;
 
 /**
  * One provider call at the shared pace. A 429 is not an answer about the charge: Stripe executed
- * nothing, so it halves the shared rate and the SAME request (same idempotency key) goes out again
+ * nothing, so it slows the shared rate and the SAME request (same idempotency key) goes out again
  * when the pace allows. The SDK's network retries stay the one retry layer of the request itself;
  * waiting for a token is pacing, not a retry. Without a pace (budget 0: unlimited) a 429 is an
  * outage, as it was before pacing: the batch is redelivered later.

@@ -9,7 +9,7 @@ export interface ProviderPace {
    * `heartbeat` meanwhile so that the consumer keeps its partitions (a wait is pacing, not a retry).
    */
   take(heartbeat: () => Promise<void>): Promise<void>;
-  /** The provider answered 429: slow the shared pace (halve it, at most once a second). */
+  /** The provider answered 429: slow the shared pace (×0.8, at most once a second). */
   slowDown(): Promise<void>;
   /** The shared pace now: its current rate and the budget (null before the first call). */
   current(): Promise<{ ratePerSecond: number; budgetPerSecond: number } | null>;

@@ -6,8 +6,11 @@
  *   is paid back (`waitMs`), so callers that acquired earlier go first and none is starved.
  * - Additive increase: every second without a 429 (counted from the last decrease plus one
  *   second) adds `increasePerSecond × maxRate` to the rate, up to `maxRate` (the budget).
- * - Multiplicative decrease: a 429 halves the rate (not below `floorRate`) and drops any saved-up
- *   burst; at most once per second, so one wave of 429s from calls already under way counts once.
+ * - Multiplicative decrease: a 429 multiplies the rate by `decreaseFactor` (not below
+ *   `floorRate`) and drops any saved-up burst; at most once per second, so one wave of 429s from
+ *   calls already under way counts once. A storm (429s every second) keeps cutting: ×0.8 a second
+ *   takes the budget to a fifth in about 7 s; an isolated 429 (a stall that let a few calls out as
+ *   a bunch) costs ~20 % of the rate for about 2 s, not half of it for 10 s.
  *
  * Pure: times are passed in (milliseconds). The shared bucket in PostgreSQL
  * (infrastructure/postgres-provider-pace.ts) computes exactly this in one UPDATE, with the
@@ -22,6 +25,8 @@ export interface PaceSettings {
   readonly floorRate: number;
   /** Fraction of `maxRate` added back per second without a 429. */
   readonly increasePerSecond: number;
+  /** What a 429 multiplies the rate by (0 < f < 1). */
+  readonly decreaseFactor: number;
 }
 
 export interface PaceState {
@@ -32,12 +37,12 @@ export interface PaceState {
   readonly decreasedAtMs: number;
 }
 
-/** A 429 halves the rate at most this often. */
+/** A 429 cuts the rate at most this often. */
 export const DECREASE_INTERVAL_MS = 1000;
 
-/** Defaults: 5 % of the budget back per second, never below 1 call per second. */
+/** Defaults: a 429 takes the rate to 80 %, 10 % of the budget back per second, never below 1 call per second. */
 export function paceSettings(maxRate: number, burst = defaultBurst(maxRate)): PaceSettings {
-  return { maxRate, burst, floorRate: Math.min(1, maxRate), increasePerSecond: 0.05 };
+  return { maxRate, burst, floorRate: Math.min(1, maxRate), increasePerSecond: 0.1, decreaseFactor: 0.8 };
 }
 
 /**
@@ -46,6 +51,16 @@ export function paceSettings(maxRate: number, burst = defaultBurst(maxRate)): Pa
  */
 export function defaultBurst(maxRate: number): number {
   return Math.max(1, Math.floor(maxRate / 20));
+}
+
+/**
+ * Charge requests per consumer transaction when calls are paced: about one second of the budget
+ * (at least 10, at most the service's batch size). A batch records its outcomes only after its
+ * last call, and a new fetch starts only when every partition's batch is recorded: a 500-event
+ * batch at 97/s held that for 5 s per partition, and the pace idled at every such boundary.
+ */
+export function pacedBatchSize(maxRate: number, serviceBatchSize: number): number {
+  return Math.max(1, Math.min(serviceBatchSize, Math.max(10, Math.ceil(maxRate))));
 }
 
 export function initialPace(settings: PaceSettings, nowMs: number): PaceState {
@@ -76,14 +91,14 @@ export function acquirePace(
   return { state: { ...advanced, tokens }, waitMs: waitFor(tokens, advanced.rate) };
 }
 
-/** The provider answered 429: halve the rate (once per second at most) and drop the burst. */
+/** The provider answered 429: cut the rate by `decreaseFactor` (once per second at most) and drop the burst. */
 export function slowPace(state: PaceState, settings: PaceSettings, nowMs: number): PaceState {
   const advanced = advancePace(state, settings, nowMs);
   const decrease = nowMs >= advanced.decreasedAtMs + DECREASE_INTERVAL_MS;
   return {
     ...advanced,
     tokens: Math.min(0, advanced.tokens),
-    rate: decrease ? Math.max(settings.floorRate, advanced.rate / 2) : advanced.rate,
+    rate: decrease ? Math.max(settings.floorRate, advanced.rate * settings.decreaseFactor) : advanced.rate,
     decreasedAtMs: decrease ? nowMs : advanced.decreasedAtMs,
   };
 }

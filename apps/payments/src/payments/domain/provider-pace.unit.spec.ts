@@ -1,7 +1,7 @@
-import { PaceState, acquirePace, advancePace, initialPace, paceSettings, slowPace } from './provider-pace';
+import { PaceState, acquirePace, advancePace, initialPace, pacedBatchSize, paceSettings, slowPace } from './provider-pace';
 
 describe('provider pace (token bucket with AIMD rate)', () => {
-  const settings = paceSettings(20, 2); // 20 calls/s, burst 2, floor 1/s, +1/s per second
+  const settings = paceSettings(20, 2); // 20 calls/s, burst 2, floor 1/s, ×0.8 on a 429, +2/s per second
 
   /** Acquires one token at a time as fast as allowed for `seconds`; returns the release times. */
   function drain(state: PaceState, seconds: number): { releases: number[]; state: PaceState } {
@@ -41,35 +41,48 @@ describe('provider pace (token bucket with AIMD rate)', () => {
     expect(advancePace(empty, settings, 10_000).tokens).toBe(2);
   });
 
-  it('halves the rate on a 429 and drops the saved-up burst', () => {
+  it('cuts the rate to 80 % on a 429 and drops the saved-up burst', () => {
     const slowed = slowPace(initialPace(settings, 0), settings, 0);
-    expect(slowed.rate).toBe(10);
+    expect(slowed.rate).toBe(16);
     expect(slowed.tokens).toBe(0);
   });
 
-  it('halves only once per second however many calls of one wave are refused', () => {
+  it('cuts only once per second however many calls of one wave are refused', () => {
     let state = slowPace(initialPace(settings, 0), settings, 0);
     state = slowPace(state, settings, 300);
     state = slowPace(state, settings, 900);
-    expect(state.rate).toBe(10);
-    expect(slowPace(state, settings, 1000).rate).toBe(5);
+    expect(state.rate).toBe(16);
+    expect(slowPace(state, settings, 1000).rate).toBeCloseTo(12.8);
   });
 
-  it('never slows below the floor', () => {
+  it('in a storm (a 429 every second) keeps cutting: a fifth of the budget within 8 s, never below the floor', () => {
     let state = initialPace(settings, 0);
-    for (let second = 0; second < 10; second++) state = slowPace(state, settings, second * 1000);
+    const rates: number[] = [];
+    for (let second = 0; second < 30; second++) {
+      state = slowPace(state, settings, second * 1000);
+      rates.push(state.rate);
+    }
+    expect(rates[7]).toBeLessThanOrEqual(20 / 5);
+    expect(rates.every((rate, i) => i === 0 || rate <= rates[i - 1])).toBe(true);
     expect(state.rate).toBe(1);
   });
 
-  it('adds 5 % of the budget back per second without a 429, from one second after the decrease, up to the budget', () => {
-    const slowed = slowPace(initialPace(settings, 0), settings, 0); // 10/s
-    expect(advancePace(slowed, settings, 1000).rate).toBe(10); // the second after a decrease does not count
-    expect(advancePace(slowed, settings, 3000).rate).toBeCloseTo(12); // + 2 s × 1/s
+  it('adds 10 % of the budget back per second without a 429, from one second after the decrease, up to the budget', () => {
+    const slowed = slowPace(initialPace(settings, 0), settings, 0); // 16/s
+    expect(advancePace(slowed, settings, 1000).rate).toBe(16); // the second after a decrease does not count
+    expect(advancePace(slowed, settings, 2500).rate).toBeCloseTo(19); // + 1.5 s × 2/s
     expect(advancePace(slowed, settings, 60_000).rate).toBe(20);
   });
 
   it('makes callers wait longer after a 429 (the debt is paid back at the lower rate)', () => {
     const slowed = slowPace(initialPace(settings, 0), settings, 0);
-    expect(acquirePace(slowed, settings, 5, 0).waitMs).toBe(500); // 5 tokens at 10/s
+    expect(acquirePace(slowed, settings, 4, 0).waitMs).toBe(250); // 4 tokens at 16/s
+  });
+
+  it('takes about one second of the budget per paced batch, within 10 and the service batch size', () => {
+    expect(pacedBatchSize(97, 500)).toBe(97);
+    expect(pacedBatchSize(2.5, 500)).toBe(10);
+    expect(pacedBatchSize(2_000, 500)).toBe(500);
+    expect(pacedBatchSize(97, 5)).toBe(5);
   });
 });

@@ -34,7 +34,7 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
       { kind: 'acquire', atMs: 0, count: 2 },
       { kind: 'acquire', atMs: 10, count: 3 },
       { kind: 'slow', atMs: 40 },
-      { kind: 'slow', atMs: 400 }, // within the second: no second halving
+      { kind: 'slow', atMs: 400 }, // within the second: no second cut
       { kind: 'acquire', atMs: 700, count: 4 },
       { kind: 'slow', atMs: 1500 },
       { kind: 'acquire', atMs: 4000, count: 1 },

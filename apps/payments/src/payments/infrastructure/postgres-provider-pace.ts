@@ -64,15 +64,15 @@ export class PostgresPaceBucket {
     return { ...row, waitMs: waitFor(row.tokens, row.rate) };
   }
 
-  /** A 429: halve the rate (once per second at most) and drop the saved-up burst. */
+  /** A 429: cut the rate by this instance's decrease factor (once per second at most) and drop the saved-up burst. */
   async slowDown(at?: Date): Promise<PaceRow> {
     await this.ensure();
     return this.update(
       `tokens = LEAST(0, ${TOKENS}),
-       rate = CASE WHEN ${DECREASE} THEN GREATEST(p.floor_rate, ${RATE} / 2) ELSE ${RATE} END,
+       rate = CASE WHEN ${DECREASE} THEN GREATEST(p.floor_rate, ${RATE} * $3::float8) ELSE ${RATE} END,
        decreased_at = CASE WHEN ${DECREASE} THEN c.now ELSE p.decreased_at END,
        updated_at = GREATEST(p.updated_at, c.now)`,
-      [],
+      [this.settings.decreaseFactor],
       at,
     );
   }
@@ -99,18 +99,25 @@ export class PostgresPaceBucket {
 
 /**
  * The pace of this process's provider calls over the shared bucket. Calls that are ready at the
- * same moment are taken together (one UPDATE for up to `burst` tokens); each call of a group goes
- * out at the moment its token is paid for (spaced by 1/rate, not as one bunch: the provider counts
- * arrivals, and bunches are what it refuses), while the next group is already acquiring — so a
- * process's calls are granted in order and the database sees one statement per group.
+ * same moment are taken together (one UPDATE for up to `burst` tokens), while the next group is
+ * already acquiring — so a process's calls are granted in order and the database sees one
+ * statement per group. Each call goes out at the moment its token is paid for, and never sooner
+ * than 1/rate after this process's previous call: when the process stalls (a busy CPU, a long
+ * garbage collection), the calls whose moments passed meanwhile go out spaced, not as one bunch
+ * — the provider counts arrivals, and a bunch larger than its burst is what it refuses. The time
+ * of a stall is lost, never caught up: a catch-up is a bunch again.
  */
 export class PostgresProviderPace implements ProviderPace {
   private readonly waiting: { grant: () => void; fail: (error: unknown) => void }[] = [];
+  private readonly due: { atMs: number; spacingMs: number; grant: () => void }[] = [];
   private pumping = false;
+  private releasing = false;
+  private lastReleaseMs = -Infinity;
 
   constructor(
     readonly bucket: PostgresPaceBucket,
     private readonly heartbeatEveryMs = 1000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async take(heartbeat: () => Promise<void>): Promise<void> {
@@ -140,20 +147,39 @@ export class PostgresProviderPace implements ProviderPace {
       while (this.waiting.length > 0) {
         const group = this.waiting.splice(0, Math.max(1, Math.floor(this.bucket.settings.burst)));
         try {
+          const acquiredAt = this.now();
           const { waitMs, rate } = await this.bucket.acquire(group.length);
-          // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate
-          // earlier: each call goes out at its own moment, so a group never arrives as one bunch.
+          // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate earlier.
+          const spacingMs = 1000 / rate;
           group.forEach((waiter, i) => {
-            const at = Math.max(0, waitMs - Math.floor(((group.length - 1 - i) * 1000) / rate));
-            if (at > 0) setTimeout(waiter.grant, at);
-            else waiter.grant();
+            const atMs = acquiredAt + Math.max(0, waitMs - (group.length - 1 - i) * spacingMs);
+            this.due.push({ atMs, spacingMs, grant: waiter.grant });
           });
+          void this.release();
         } catch (error) {
           group.forEach((w) => w.fail(error));
         }
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /** Grants the due calls in order, each at its moment and at least one spacing after the previous one. */
+  private async release(): Promise<void> {
+    if (this.releasing) return;
+    this.releasing = true;
+    try {
+      while (this.due.length > 0) {
+        const next = this.due[0];
+        const delay = Math.max(next.atMs, this.lastReleaseMs + next.spacingMs) - this.now();
+        if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
+        this.due.shift();
+        this.lastReleaseMs = this.now();
+        next.grant();
+      }
+    } finally {
+      this.releasing = false;
     }
   }
 }

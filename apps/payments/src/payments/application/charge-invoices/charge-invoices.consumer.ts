@@ -1,7 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { TOPICS } from '@billing/events';
 import { ServiceRuntime } from '@billing/messaging';
-import { ChargeInvoices, ChargeInvoicesEvent } from './charge-invoices';
+import { CHARGE_INVOICES_OPTIONS, ChargeInvoices, ChargeInvoicesEvent, ChargeInvoicesOptions } from './charge-invoices';
 
 /** Consumer name: inbox key and consumer-group suffix (`<prefix>payments.charge-invoices`). */
 export const CHARGE_INVOICES_CONSUMER = 'charge-invoices';
@@ -17,6 +17,7 @@ export class ChargeInvoicesConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly chargeInvoices: ChargeInvoices,
+    @Inject(CHARGE_INVOICES_OPTIONS) private readonly options: ChargeInvoicesOptions,
   ) {}
 
   onModuleInit(): void {
@@ -24,6 +25,7 @@ export class ChargeInvoicesConsumer implements OnModuleInit {
       name: CHARGE_INVOICES_CONSUMER,
       topics: [TOPICS.invoices, TOPICS.collections],
       accepts: ['InvoiceGenerated', 'AccountPaymentMethodChanged', 'ChargeRetryRequested'],
+      batchSize: this.options.batchSize,
       handle: (events, { manager, logger, heartbeat }) =>
         this.chargeInvoices.execute(events as ChargeInvoicesEvent[], manager, logger, heartbeat),
     });

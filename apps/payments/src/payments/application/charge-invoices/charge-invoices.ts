@@ -23,6 +23,8 @@ export type ChargeInvoicesEvent = ChargeRequestEvent | EventOf<'AccountPaymentMe
 export interface ChargeInvoicesOptions {
   /** Provider calls of one batch in flight at the same time. */
   providerConcurrency: number;
+  /** Charge requests per consumer transaction (default: the service's batch size); see pacedBatchSize. */
+  batchSize?: number;
   /** Test hook (PAYMENTS_CRASH_AFTER_PROVIDER_CALL): runs right after a provider call returned. */
   afterProviderCall?: () => void;
 }
