@@ -66,7 +66,7 @@ export async function handleHttpRequest(store: CaptureStore, req: IncomingMessag
   if (path === '/api/messages') {
     if (method === 'GET') {
       const to = url.searchParams.get('to');
-      const list = store.messages();
+      const list = await store.messages();
       return send(res, 200, to ? list.filter((m) => sentTo(m, to)) : list);
     }
     if (method === 'DELETE') {
@@ -82,7 +82,7 @@ export async function handleHttpRequest(store: CaptureStore, req: IncomingMessag
   if (one) {
     if (method !== 'GET') return send(res, 405, { error: `${method} not allowed on ${path}` });
     if (!/^\d+$/.test(one[1])) return send(res, 400, { error: 'index: must be a non-negative integer' });
-    const message = store.messages()[Number(one[1])];
+    const message = (await store.messages())[Number(one[1])];
     return message ? send(res, 200, message) : send(res, 404, { error: `no message at index ${one[1]}` });
   }
 

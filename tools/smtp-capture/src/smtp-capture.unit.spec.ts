@@ -72,7 +72,7 @@ describe('smtp capture', () => {
     expect(message.headers['x-billing-email-key']).toBe('key-Your invoice');
     expect(message.headers['message-id']).toBe('<Yourinvoice@billing.local>');
     expect(message.raw).toContain('Subject: Your invoice');
-    expect(capture.messages()).toEqual(body);
+    expect(await capture.messages()).toEqual(body);
   });
 
   it('filters messages by recipient and serves one message by index', async () => {
@@ -100,7 +100,7 @@ describe('smtp capture', () => {
   it('refuses recipients at a rejected domain with a permanent 550 and stores nothing', async () => {
     await expect(sendTo('nobody@bounce.invalid')).rejects.toMatchObject({ responseCode: 550 });
 
-    expect(capture.messages()).toEqual([]);
+    expect(await capture.messages()).toEqual([]);
   });
 
   it('answers 451 to the first N attempts for a temp-fail address, then accepts', async () => {
@@ -108,7 +108,7 @@ describe('smtp capture', () => {
     await expect(sendTo('flaky@example.test')).rejects.toMatchObject({ responseCode: 451 });
     await expect(sendTo('flaky@example.test')).resolves.toMatchObject({ accepted: ['flaky@example.test'] });
 
-    expect(capture.messages()).toHaveLength(1);
+    expect(await capture.messages()).toHaveLength(1);
   });
 
   it('switches rejection rules through POST /api/config', async () => {
