@@ -42,7 +42,8 @@ const CASES: { name: Case; paid: boolean; credit: number; to: 'refund' | 'accoun
   { name: 'failed', paid: true, credit: 2_000, to: 'refund' },
 ];
 
-export function buildCorrections(currency: 'JPY' | 'KWD', invoiceSeq: number) {
+/** `invoiceSeq` numbers the invoices and credit notes; `label` tells the accounts of a second set apart. */
+export function buildCorrections(currency: 'JPY' | 'KWD', invoiceSeq: number, label = '') {
   const correlationId = randomUUID();
   const meta = (accountId: string, occurredAt: string, producer: string) => ({
     eventId: randomUUID(),
@@ -57,7 +58,7 @@ export function buildCorrections(currency: 'JPY' | 'KWD', invoiceSeq: number) {
   const events = {} as Record<Case, { issued: Produced; settled: Produced; refund?: Produced }>;
 
   CASES.forEach((c, i) => {
-    const accountId = `acct-${currency.toLowerCase()}-${c.name}`;
+    const accountId = `acct-${currency.toLowerCase()}-${label}${c.name}`;
     accounts[c.name] = accountId;
     const invoiceId = randomUUID();
     const invoiceNumber = `INV-2026-11-${String(invoiceSeq + i).padStart(4, '0')}`;

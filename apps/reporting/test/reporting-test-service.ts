@@ -48,6 +48,16 @@ export async function bootReporting(env: Record<string, string>, clock?: Clock):
   });
 }
 
+/** Reporting booted on the deployment's environment, with a connected admin client and an idempotent producer. */
+export async function startReporting(kafka: Kafka, env: Record<string, string>, clock?: Clock) {
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const { app, runtime } = await bootReporting(env, clock);
+  return { admin, producer, app, runtime };
+}
+
 /** Deletes the deployment's topics and database (after the service is closed). */
 export async function removeDeployment(kafka: Kafka, { prefix, database }: { prefix: string; database: string }): Promise<void> {
   const admin = kafka.admin();

@@ -20,7 +20,7 @@ import {
 import { ManualClock, ServiceRuntime, billingTopicConfigs, dropDatabase, topicName } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, waitFor } from '@billing/testing';
 import { DUE_AT, ISSUED_AT, PERIOD, Produced, Scenario, buildScenario } from '../../test/month-close-scenario';
-import { PARTITIONS, bootReporting, projectionCaughtUp, reportingDeployment } from '../../test/reporting-test-service';
+import { PARTITIONS, projectionCaughtUp, reportingDeployment, startReporting } from '../../test/reporting-test-service';
 import { ProjectorSupervisor } from './application/project-events/projector.consumer';
 
 /** A strict RFC 4180 reader: the CSV must open as a table. */
@@ -124,11 +124,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
   }
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await producer.connect();
-    ({ app, runtime } = await bootReporting(env, clock));
+    ({ admin, producer, app, runtime } = await startReporting(kafka, env, clock));
     scenario = buildScenario();
     await produce(scenario.produced);
     await waitFor(
