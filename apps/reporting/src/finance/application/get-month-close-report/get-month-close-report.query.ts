@@ -164,21 +164,21 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
     currencies: currencies.map((r: Record<string, unknown>): MonthCloseCurrencyFigures => {
       const totals = currencyTotals(r);
       return {
-      ...totals,
-      invoices: toSafeNumber(r.invoices),
-      creditNotes: toSafeNumber(r.credit_notes),
-      invoicedNetMinor: totals.invoicedMinor - totals.creditedMinor,
-      collectedCardMinor: toSafeNumber(r.collected_card),
-      collectedOfflineMinor: toSafeNumber(r.collected_offline),
-      failedMinor: toSafeNumber(r.failed),
-      failedInvoices: toSafeNumber(r.failed_invoices),
-      zeroTotalInvoices: toSafeNumber(r.zero_total),
-      accountsInvoiced: toSafeNumber(r.accounts_invoiced),
-      accountsOnHold: toSafeNumber(r.accounts_on_hold),
-      accountsPutOnHold: toSafeNumber(r.accounts_put_on_hold),
-      emailsSent: toSafeNumber(r.emails_sent),
-      emailsFailed: toSafeNumber(r.emails_failed),
-    };
+        ...totals,
+        invoices: toSafeNumber(r.invoices),
+        creditNotes: toSafeNumber(r.credit_notes),
+        invoicedNetMinor: totals.invoicedMinor - totals.creditedMinor,
+        collectedCardMinor: toSafeNumber(r.collected_card),
+        collectedOfflineMinor: toSafeNumber(r.collected_offline),
+        failedMinor: toSafeNumber(r.failed),
+        failedInvoices: toSafeNumber(r.failed_invoices),
+        zeroTotalInvoices: toSafeNumber(r.zero_total),
+        accountsInvoiced: toSafeNumber(r.accounts_invoiced),
+        accountsOnHold: toSafeNumber(r.accounts_on_hold),
+        accountsPutOnHold: toSafeNumber(r.accounts_put_on_hold),
+        emailsSent: toSafeNumber(r.emails_sent),
+        emailsFailed: toSafeNumber(r.emails_failed),
+      };
     }),
     emails: {
       sent: byTemplate.reduce((s: number, t: { sent: number }) => s + t.sent, 0),
