@@ -211,6 +211,13 @@ describe('corrections in the finance reports (real Kafka and PostgreSQL)', () =>
     }
   });
 
+  it('lists the credit notes issued in a month (the ledger view) apart from the period of the invoices they credit', async () => {
+    expect((await body(`/v1/reports/month-close/2026-12`)).creditNotesIssued).toEqual(
+      markets.map(({ currency }) => ({ currency, creditNotes: 6, creditedMinor: credited })),
+    );
+    expect((await body(`/v1/reports/month-close/${PERIOD}`)).creditNotesIssued).toEqual([]);
+  });
+
   it('serves the corrections as month-close CSV columns', async () => {
     const [header, ...rows] = (await get(`/v1/reports/month-close/${PERIOD}?format=csv`).expect(200)).text.trimEnd().split('\r\n');
     const columns = header.split(',');

@@ -237,6 +237,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
       ],
       failedAccounts: 0,
       failures: [],
+      creditNotesIssued: [],
     });
   });
 

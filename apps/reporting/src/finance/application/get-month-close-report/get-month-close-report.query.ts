@@ -90,6 +90,11 @@ export interface MonthCloseReport {
   failedAccounts: number;
   /** The first FAILURES_LISTED failed accounts, by account id. */
   failures: MonthCloseFailure[];
+  /**
+   * The issuance view, for the general ledger: credit notes (voids included) numbered in this month
+   * (`CN-<period>-NNNNNN`), per currency, whatever period the invoices they credit belong to.
+   */
+  creditNotesIssued: { currency: string; creditNotes: number; creditedMinor: number }[];
 }
 
 const OPEN_FAILURE = `NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = f.account_id AND i.run_id = f.run_id)`;
@@ -151,6 +156,11 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
     `SELECT f.run_id, f.account_id, f.code, f.reason, f.failed_at FROM month_close_failures f
      WHERE f.period = $1 AND ${OPEN_FAILURE}
      ORDER BY f.account_id, f.run_id LIMIT ${FAILURES_LISTED}`,
+    [period],
+  );
+  const issued = await dataSource.query(
+    `SELECT currency, count(*) AS credit_notes, sum(total_minor) AS credited FROM credit_notes
+     WHERE credit_note_number LIKE 'CN-' || $1 || '-%' GROUP BY currency ORDER BY currency`,
     [period],
   );
 
@@ -216,6 +226,11 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
       code: String(f.code),
       reason: String(f.reason),
       failedAt: toIso(f.failed_at)!,
+    })),
+    creditNotesIssued: issued.map((r: Record<string, unknown>) => ({
+      currency: String(r.currency),
+      creditNotes: toSafeNumber(r.credit_notes),
+      creditedMinor: toSafeNumber(r.credited),
     })),
   };
 }
