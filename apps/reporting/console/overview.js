@@ -1,6 +1,7 @@
 // A period, per currency: invoiced, collected (card and offline when the API splits it),
-// carried forward, failed, outstanding, zero-total — a table in each currency's own formatting
-// and one bar chart per currency. Never summed across currencies.
+// carried forward, failed, outstanding, zero-total, and the corrections of the period's invoices
+// (credited, refunded, refunds that failed) — a table in each currency's own formatting and one
+// bar chart per currency. Never summed across currencies.
 import { getJson } from './api.js';
 import { cell, chart, clear, h, moneyCell, tableSection } from './dom.js';
 import { formatCount, minorToChartNumber } from './money.js';
@@ -25,6 +26,16 @@ export function periodColumns(currencies) {
   ];
 }
 
+/** Corrections of the period's invoices, when the API serves them: in the table, not in the chart. */
+export function correctionColumns(currencies) {
+  if (!currencies.some((c) => c.creditedMinor !== undefined)) return [];
+  return [
+    { field: 'creditedMinor', label: 'Credited' },
+    { field: 'refundedMinor', label: 'Refunded' },
+    { field: 'refundFailedMinor', label: 'Refund failed' },
+  ];
+}
+
 export async function overviewPage(page) {
   const period = page.period;
   const [report, reconciliation] = await Promise.all([
@@ -33,6 +44,7 @@ export async function overviewPage(page) {
   ]);
   if (!page.alive) return;
   const money = periodColumns(report.currencies);
+  const corrections = correctionColumns(report.currencies);
   const rows = report.currencies.map((c) =>
     h(
       'tr',
@@ -40,6 +52,7 @@ export async function overviewPage(page) {
       h('th', { scope: 'row', dataset: { field: 'currency' } }, c.currency),
       cell('invoices', formatCount(c.invoices), 'num'),
       money.map((m) => moneyCell(m.field, c[m.field] ?? 0, c.currency)),
+      corrections.map((m) => moneyCell(m.field, c[m.field] ?? 0, c.currency)),
       cell('zeroTotalInvoices', formatCount(c.zeroTotalInvoices), 'num'),
       cell('accountsOnHold', formatCount(c.accountsOnHold), 'num'),
     ),
@@ -66,6 +79,7 @@ export async function overviewPage(page) {
         'Currency',
         { label: 'Invoices', num: true },
         ...money.map((m) => ({ label: m.label, num: true })),
+        ...corrections.map((m) => ({ label: m.label, num: true })),
         { label: 'Zero-total', num: true },
         { label: 'On hold', num: true },
       ],

@@ -3,6 +3,7 @@ import { MigrationClass } from '@billing/messaging';
 import { FinanceProjection1764300000500 } from './finance/infrastructure/migrations/1764300000500-finance-projection';
 import { CollectedByMethod1764300012500 } from './finance/infrastructure/migrations/1764300012500-collected-by-method';
 import { MonthCloseFailures1764300013500 } from './finance/infrastructure/migrations/1764300013500-month-close-failures';
+import { CorrectionsProjection1764300019500 } from './finance/infrastructure/migrations/1764300019500-corrections';
 
 /**
  * TypeORM entities and migrations of the reporting database (the outbox and inbox come from
@@ -13,4 +14,5 @@ export const reportingMigrations: MigrationClass[] = [
   FinanceProjection1764300000500,
   CollectedByMethod1764300012500,
   MonthCloseFailures1764300013500,
+  CorrectionsProjection1764300019500,
 ];

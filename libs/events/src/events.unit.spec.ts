@@ -189,6 +189,58 @@ const VALID: Record<string, unknown> = {
     recordedBy: 'finance',
     outstandingAfterMinor: 0,
   },
+  CreditNoteIssued: {
+    creditNoteId: '5d0c1b2a-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+    creditNoteNumber: 'CN-2026-12-000001',
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    kind: 'credit',
+    reason: 'storage rated twice',
+    currency: 'KWD',
+    lines: [{ lineId: 'line-1', description: 'Storage GB-month', amountMinor: 1_250 }],
+    totalMinor: 1_250,
+    invoiceTotalMinor: 7_250,
+    creditedBeforeMinor: 0,
+    paidPartTo: 'refund',
+    issuedAt: '2026-12-02T09:00:00.000Z',
+    issuedBy: 'finance',
+    customer,
+  },
+  CreditNoteSettled: {
+    creditNoteId: '5d0c1b2a-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+    creditNoteNumber: 'CN-2026-12-000001',
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    currency: 'JPY',
+    totalMinor: 1_500,
+    appliedToOutstandingMinor: 1_000,
+    refundMinor: 500,
+    accountCreditMinor: 0,
+    outstandingAfterMinor: 0,
+    settledAt: '2026-12-02T09:00:01.000Z',
+  },
+  RefundSucceeded: {
+    creditNoteId: '5d0c1b2a-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+    creditNoteNumber: 'CN-2026-12-000001',
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    amountMinor: 500,
+    currency: 'JPY',
+    providerRefundId: 're_1',
+    providerPaymentIntentId: 'pi_1',
+    succeededAt: '2026-12-02T09:00:02.000Z',
+  },
+  RefundFailed: {
+    creditNoteId: '5d0c1b2a-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+    creditNoteNumber: 'CN-2026-12-000001',
+    invoiceId,
+    invoiceNumber: 'INV-2026-11-000123',
+    amountMinor: 500,
+    currency: 'JPY',
+    errorCode: 'charge_disputed',
+    message: 'The charge is disputed',
+    failedAt: '2026-12-02T09:00:02.000Z',
+  },
 };
 
 function envelope(type: string, payload: unknown, version = 1) {
@@ -242,6 +294,21 @@ describe('event contracts', () => {
     });
   });
 
+  it('refuses a credit note that credits more than the invoice minus earlier credit notes, or a partial void', () => {
+    const note = VALID.CreditNoteIssued as Record<string, unknown>;
+    const upToTotal = { ...note, creditedBeforeMinor: 6_000 };
+    expect(parseEvent(envelope('CreditNoteIssued', upToTotal)).ok).toBe(true);
+    expect(parseEvent(envelope('CreditNoteIssued', { ...note, creditedBeforeMinor: 6_001 }))).toMatchObject({ ok: false, reason: 'schema_violation' });
+    expect(parseEvent(envelope('CreditNoteIssued', { ...note, kind: 'void' }))).toMatchObject({ ok: false, reason: 'schema_violation' });
+    const fullVoid = { ...note, kind: 'void', lines: [{ lineId: 'line-1', description: 'Storage', amountMinor: 7_250 }], totalMinor: 7_250 };
+    expect(parseEvent(envelope('CreditNoteIssued', fullVoid)).ok).toBe(true);
+    expect(parseEvent(envelope('CreditNoteIssued', { ...note, totalMinor: 1_251 }))).toMatchObject({ ok: false, reason: 'schema_violation' });
+  });
+
+  it('settles a credit note only when its parts add up to its total, to the minor unit', () => {
+    expect(parseEvent(envelope('CreditNoteSettled', withField(VALID.CreditNoteSettled, ['refundMinor'], 499)))).toMatchObject({ ok: false, reason: 'schema_violation' });
+  });
+
   it('refuses an offline payment of nothing', () => {
     expect(parseEvent(envelope('PaymentRecorded', withField(VALID.PaymentRecorded, ['amountMinor'], 0)))).toMatchObject({ ok: false, reason: 'schema_violation' });
   });
@@ -274,6 +341,10 @@ describe('event contracts', () => {
     ['MonthCloseAccountFailed', ['reason'], '', 'payload.reason'],
     ['MonthCloseAccountFailed', ['accountId'], 'acct-1', 'payload.accountId: must be a UUID'],
     ['MonthCloseCompleted', ['status'], 'done', 'payload.status'],
+    ['CreditNoteIssued', ['creditNoteNumber'], 'CN-2026-13-000001', 'payload.creditNoteNumber: must be CN-YYYY-MM-NNNNNN'],
+    ['CreditNoteIssued', ['lines', '0', 'amountMinor'], 0, 'payload.lines.0.amountMinor: must be positive'],
+    ['CreditNoteIssued', ['paidPartTo'], 'cash', 'payload.paidPartTo'],
+    ['RefundSucceeded', ['amountMinor'], 12.5, 'payload.amountMinor: must be an integer amount of minor units'],
   ])('rejects %s with %j = %j, naming the field', (type, path, value, expected) => {
     const result = parseEvent(envelope(type, withField(VALID[type], path, value)));
     expect(result.ok).toBe(false);

@@ -5,6 +5,8 @@ import { NUL_MESSAGE, pathOfNul } from './nul';
 import { AccountHoldPlacedV1 } from './events/account-hold-placed.v1';
 import { AccountPaymentMethodChangedV1 } from './events/account-payment-method-changed.v1';
 import { AccountHoldReleasedV1 } from './events/account-hold-released.v1';
+import { CreditNoteIssuedV1 } from './events/credit-note-issued.v1';
+import { CreditNoteSettledV1 } from './events/credit-note-settled.v1';
 import { ChargeFailedV1 } from './events/charge-failed.v1';
 import { ChargeRetryRequestedV1 } from './events/charge-retry-requested.v1';
 import { ChargeSkippedV1 } from './events/charge-skipped.v1';
@@ -17,6 +19,8 @@ import { MonthCloseCompletedV1 } from './events/month-close-completed.v1';
 import { MonthCloseProgressedV1 } from './events/month-close-progressed.v1';
 import { MonthCloseRequestedV1 } from './events/month-close-requested.v1';
 import { PaymentRecordedV1 } from './events/payment-recorded.v1';
+import { RefundFailedV1 } from './events/refund-failed.v1';
+import { RefundSucceededV1 } from './events/refund-succeeded.v1';
 import { UsageRecordedV1 } from './events/usage-recorded.v1';
 
 /** Every contract this system knows. A new version is added here next to the old one plus an upcaster. */
@@ -37,6 +41,10 @@ export const CONTRACTS = [
   UsageRecordedV1,
   AccountPaymentMethodChangedV1,
   PaymentRecordedV1,
+  CreditNoteIssuedV1,
+  CreditNoteSettledV1,
+  RefundSucceededV1,
+  RefundFailedV1,
 ] as const;
 
 type AnyContract = (typeof CONTRACTS)[number];

@@ -13,7 +13,6 @@ import {
   EmailSentV1,
   Envelope,
   InvoiceGeneratedV1,
-  LEDGER_TOPICS,
   TOPICS,
   UsageRecordedV1,
   createEvent,
@@ -21,7 +20,7 @@ import {
 import { ManualClock, ServiceRuntime, billingTopicConfigs, dropDatabase, topicName } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, waitFor } from '@billing/testing';
 import { DUE_AT, ISSUED_AT, PERIOD, Produced, Scenario, buildScenario } from '../../test/month-close-scenario';
-import { PARTITIONS, bootReporting, reportingDeployment } from '../../test/reporting-test-service';
+import { PARTITIONS, projectionCaughtUp, reportingDeployment, startReporting } from '../../test/reporting-test-service';
 import { ProjectorSupervisor } from './application/project-events/projector.consumer';
 
 /** A strict RFC 4180 reader: the CSV must open as a table. */
@@ -60,6 +59,18 @@ function asRecords(rows: string[][]): Record<string, string>[] {
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
 }
 
+/** The month-close figures of corrections in a period without any. */
+const uncorrected = (invoicedMinor: number) => ({
+  creditNotes: 0,
+  creditedMinor: 0,
+  invoicedNetMinor: invoicedMinor,
+  refundedMinor: 0,
+  refundPendingMinor: 0,
+  refundFailedMinor: 0,
+  accountCreditGrantedMinor: 0,
+  creditAwaitingSettlementMinor: 0,
+});
+
 describe('finance reports projected from the ledger (real Kafka and PostgreSQL)', () => {
   const { tokens, database, prefix, env } = reportingDeployment('reporting');
   const FINANCE_TOKEN = tokens.finance;
@@ -85,24 +96,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
     }
   }
 
-  /** The projector's current group has committed every ledger partition up to its end. */
-  async function projectionCaughtUp(): Promise<boolean> {
-    const [{ generation }] = await runtime.dataSource.query('SELECT generation FROM projection_state');
-    const groupId = `${prefix}reporting.projector.g${generation}`;
-    const topics = LEDGER_TOPICS.map((t) => topicName(prefix, t));
-    const committed = new Map<string, bigint>();
-    for (const entry of await admin.fetchOffsets({ groupId, topics })) {
-      for (const p of entry.partitions) committed.set(`${entry.topic}/${p.partition}`, BigInt(p.offset));
-    }
-    for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low) && (committed.get(`${topic}/${p.partition}`) ?? -1n) < BigInt(p.high)) return false;
-      }
-    }
-    return true;
-  }
-
-  const waitForProjection = () => waitFor(projectionCaughtUp, { what: 'the projector to reach the end of every ledger topic' });
+  const waitForProjection = () => waitFor(() => projectionCaughtUp(runtime, admin, prefix), { what: 'the projector to reach the end of every ledger topic' });
 
   /** Every report, as JSON, for comparing the projection before and after a rebuild. */
   async function allReports(): Promise<Record<string, unknown>> {
@@ -130,11 +124,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
   }
 
   beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await producer.connect();
-    ({ app, runtime } = await bootReporting(env, clock));
+    ({ admin, producer, app, runtime } = await startReporting(kafka, env, clock));
     scenario = buildScenario();
     await produce(scenario.produced);
     await waitFor(
@@ -166,6 +156,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           currency: 'JPY',
           invoices: 1,
           invoicedMinor: 4_980,
+          ...uncorrected(4_980),
           collectedMinor: 4_980,
           collectedCardMinor: 4_980,
           collectedOfflineMinor: 0,
@@ -184,6 +175,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           currency: 'KWD',
           invoices: 1,
           invoicedMinor: 7_250,
+          ...uncorrected(7_250),
           collectedMinor: 0,
           collectedCardMinor: 0,
           collectedOfflineMinor: 0,
@@ -202,6 +194,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
           currency: 'USD',
           invoices: 2,
           invoicedMinor: 12_345,
+          ...uncorrected(12_345),
           collectedMinor: 12_345,
           collectedCardMinor: 12_345,
           collectedOfflineMinor: 0,
@@ -244,6 +237,7 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
       ],
       failedAccounts: 0,
       failures: [],
+      creditNotesIssued: [],
     });
   });
 
@@ -254,14 +248,14 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
       to: '2026-11',
       groupBy: 'currency',
       rows: [
-        { currency: 'JPY', invoices: 1, amountMinor: 4_980, subtotalMinor: 4_980, creditAppliedMinor: 0, collectedMinor: 4_980, outstandingMinor: 0 },
-        { currency: 'KWD', invoices: 1, amountMinor: 7_250, subtotalMinor: 7_250, creditAppliedMinor: 0, collectedMinor: 0, outstandingMinor: 7_250 },
-        { currency: 'USD', invoices: 2, amountMinor: 12_345, subtotalMinor: 13_845, creditAppliedMinor: 1_500, collectedMinor: 12_345, outstandingMinor: 0 },
+        { currency: 'JPY', invoices: 1, amountMinor: 4_980, creditedMinor: 0, netAmountMinor: 4_980, subtotalMinor: 4_980, creditAppliedMinor: 0, collectedMinor: 4_980, outstandingMinor: 0 },
+        { currency: 'KWD', invoices: 1, amountMinor: 7_250, creditedMinor: 0, netAmountMinor: 7_250, subtotalMinor: 7_250, creditAppliedMinor: 0, collectedMinor: 0, outstandingMinor: 7_250 },
+        { currency: 'USD', invoices: 2, amountMinor: 12_345, creditedMinor: 0, netAmountMinor: 12_345, subtotalMinor: 13_845, creditAppliedMinor: 1_500, collectedMinor: 12_345, outstandingMinor: 0 },
       ],
       totals: [
-        { currency: 'JPY', invoicedMinor: 4_980, carriedInMinor: 0 },
-        { currency: 'KWD', invoicedMinor: 7_250, carriedInMinor: 0 },
-        { currency: 'USD', invoicedMinor: 12_345, carriedInMinor: 0 },
+        { currency: 'JPY', invoicedMinor: 4_980, carriedInMinor: 0, creditedMinor: 0 },
+        { currency: 'KWD', invoicedMinor: 7_250, carriedInMinor: 0, creditedMinor: 0 },
+        { currency: 'USD', invoicedMinor: 12_345, carriedInMinor: 0, creditedMinor: 0 },
       ],
     });
 
@@ -703,7 +697,20 @@ describe('finance reports projected from the ledger (real Kafka and PostgreSQL)'
     expect(body.holdsWithNothingUnpaid).toEqual([expect.objectContaining({ accountId: 'acct-usd', reason: 'retries_exhausted' })]);
     expect(body.invoicesWhoseLinesDoNotAddUp).toEqual([expect.objectContaining({ invoiceId: silent, subtotalMinor: 1_000, linesMinor: 900 })]);
     expect(body.totalsThatDoNotAddUp).toEqual([
-      { currency: 'EUR', invoicedMinor: 3_000, carriedForwardMinor: 0, collectedMinor: 2_500, outstandingMinor: 1_000, differenceMinor: -500 },
+      {
+        currency: 'EUR',
+        invoicedMinor: 3_000,
+        carriedForwardMinor: 0,
+        creditedMinor: 0,
+        collectedMinor: 2_500,
+        refundedMinor: 0,
+        refundPendingMinor: 0,
+        refundFailedMinor: 0,
+        accountCreditGrantedMinor: 0,
+        creditAwaitingSettlementMinor: 0,
+        outstandingMinor: 1_000,
+        differenceMinor: -500,
+      },
     ]);
 
     const csv = asRecords(parseCsv((await get('/v1/reports/reconciliation?period=2026-10&format=csv').expect(200)).text));

@@ -1,4 +1,16 @@
 import { BillingEvent, TOPICS, TopicName, contractFor } from '@billing/events';
+import {
+  CorrectionEntry,
+  CreditNoteRow,
+  CreditNoteSettlementRow,
+  RefundRow,
+  creditNoteEntry,
+  creditNoteRow,
+  refundEntry,
+  refundRow,
+  settlementEntry,
+  settlementRow,
+} from './corrections';
 
 /**
  * How events become finance rows. Pure: the projector writes what this returns. Every row is
@@ -186,6 +198,9 @@ export interface ProjectionBatch {
   payments: OfflinePaymentRow[];
   holds: HoldRow[];
   emails: EmailRow[];
+  creditNotes: CreditNoteRow[];
+  settlements: CreditNoteSettlementRow[];
+  refunds: RefundRow[];
   entries: LedgerEntryRow[];
 }
 
@@ -306,6 +321,9 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
   const payments = new KeyedRows<OfflinePaymentRow>();
   const holds = new KeyedRows<HoldRow>(mergeHold);
   const emails = new KeyedRows<EmailRow>();
+  const creditNotes = new KeyedRows<CreditNoteRow>();
+  const settlements = new KeyedRows<CreditNoteSettlementRow>();
+  const refunds = new KeyedRows<RefundRow>();
   const entries = new KeyedRows<LedgerEntryRow>();
   const seenEventIds = new Set<string>();
 
@@ -331,6 +349,7 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
         currency: fields.currency ?? null,
         detail,
       });
+    const correction = ({ entryKey, detail, ...fields }: CorrectionEntry) => entry(entryKey, fields, detail);
 
     switch (event.type) {
       case 'MonthCloseRequested': {
@@ -553,6 +572,25 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
         entry(`usage:${event.accountId}:${p.usageId}`, {}, { usageId: p.usageId, sku: p.sku, resourceId: p.resourceId, quantity: p.quantity });
         break;
       }
+      case 'CreditNoteIssued': {
+        const row = creditNoteRow(event);
+        creditNotes.add(row.creditNoteId, row);
+        correction(creditNoteEntry(row));
+        break;
+      }
+      case 'CreditNoteSettled': {
+        const row = settlementRow(event);
+        settlements.add(row.creditNoteId, row);
+        correction(settlementEntry(row));
+        break;
+      }
+      case 'RefundSucceeded':
+      case 'RefundFailed': {
+        const row = refundRow(event);
+        refunds.add(`${row.creditNoteId}/${row.outcome}`, row);
+        correction(refundEntry(row));
+        break;
+      }
       default: {
         const unknown: never = event;
         throw new RangeError(`no projection for event type ${(unknown as BillingEvent).type}`);
@@ -569,6 +607,9 @@ export function projectEvents(events: readonly BillingEvent[]): ProjectionBatch 
     payments: payments.values(),
     holds: holds.values(),
     emails: emails.values(),
+    creditNotes: creditNotes.values(),
+    settlements: settlements.values(),
+    refunds: refunds.values(),
     entries: entries.values(),
   };
 }

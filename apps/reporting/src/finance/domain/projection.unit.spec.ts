@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BillingEvent, InvoiceGeneratedV1, MonthCloseAccountFailedV1, PaymentRecordedV1, createEvent } from '@billing/events';
+import { buildCorrections } from '../../../test/corrections-scenario';
 import { buildScenario } from '../../../test/month-close-scenario';
 import { countsWin, projectEvents } from './projection';
 
@@ -163,6 +164,47 @@ describe('projecting ledger events into finance rows', () => {
         ['usage', paid, null],
         ['carried_balance', carried, 'INV-2026-10-0001'],
       ]);
+    },
+  );
+
+  it.each(['JPY', 'KWD'] as const)(
+    'given %s credit notes, settlements and refunds delivered twice and re-emitted, when projected, then one row per credit note (and per refund outcome) and one ledger entry per fact',
+    (currency) => {
+      const { stages, events: cases } = buildCorrections(currency, 1);
+      const corrections = [...stages.issued, ...stages.settled, ...stages.refunds].map((p) => p.event as BillingEvent);
+      const reemitted = corrections.map((e) => ({ ...e, eventId: randomUUID() }) as BillingEvent);
+
+      const batch = projectEvents([...corrections, ...corrections, ...reemitted]);
+
+      expect(batch.creditNotes.map((n) => [n.kind, n.currency, n.totalMinor, n.paidPartTo, n.lines.length])).toEqual([
+        ['credit', currency, 1_000, 'refund', 1],
+        ['credit', currency, 4_980, 'refund', 2],
+        ['credit', currency, 1_001, 'refund', 1],
+        ['credit', currency, 1_001, 'account_credit', 1],
+        ['void', currency, 4_980, 'refund', 2],
+        ['credit', currency, 2_000, 'refund', 2],
+      ]);
+      expect(batch.settlements.map((s) => [s.totalMinor, s.appliedToOutstandingMinor, s.refundMinor, s.accountCreditMinor, s.outstandingAfterMinor])).toEqual([
+        [1_000, 1_000, 0, 0, 3_980],
+        [4_980, 4_980, 0, 0, 0],
+        [1_001, 0, 1_001, 0, 0],
+        [1_001, 0, 0, 1_001, 0],
+        [4_980, 4_980, 0, 0, 0],
+        [2_000, 0, 2_000, 0, 0],
+      ]);
+      expect(batch.refunds.map((r) => [r.outcome, r.amountMinor, r.currency, r.providerRefundId, r.errorCode])).toEqual([
+        ['succeeded', 1_001, currency, expect.stringMatching(/^re_/), null],
+        ['failed', 2_000, currency, null, 'charge_disputed'],
+      ]);
+      // the first event of each fact is kept
+      expect(batch.refunds[0].eventId).toBe(cases.refund.refund!.event.eventId);
+      expect(batch.entries.map((e) => e.type)).toEqual([...Array(6).fill('CreditNoteIssued'), ...Array(6).fill('CreditNoteSettled'), 'RefundSucceeded', 'RefundFailed']);
+      expect(batch.entries.find((e) => e.type === 'CreditNoteIssued')).toMatchObject({
+        amountMinor: 1_000,
+        currency,
+        invoiceNumber: (cases.partial.issued.event.payload as { invoiceNumber: string }).invoiceNumber,
+        detail: expect.objectContaining({ kind: 'credit', creditNoteNumber: expect.stringMatching(/^CN-2026-12-\d{6}$/) }),
+      });
     },
   );
 });

@@ -12,7 +12,20 @@ import { TransientError, topicName } from '@billing/messaging';
 /** Inbox key of the projector (the same across generations: a rebuild deletes its rows). */
 export const PROJECTOR_NAME = 'projector';
 
-export const PROJECTION_TABLES = ['month_close_runs', 'month_close_failures', 'invoices', 'invoice_lines', 'charge_attempts', 'offline_payments', 'holds', 'emails', 'projection_events'];
+export const PROJECTION_TABLES = [
+  'month_close_runs',
+  'month_close_failures',
+  'invoices',
+  'invoice_lines',
+  'charge_attempts',
+  'offline_payments',
+  'holds',
+  'emails',
+  'credit_notes',
+  'credit_note_settlements',
+  'refunds',
+  'projection_events',
+];
 
 export function projectorGroupId(topicPrefix: string, generation: number): string {
   return `${topicPrefix}reporting.${PROJECTOR_NAME}.g${generation}`;

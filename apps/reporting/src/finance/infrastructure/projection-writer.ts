@@ -180,6 +180,58 @@ const EMAIL_COLUMNS: Columns = {
   event_id: 'uuid',
 };
 
+const CREDIT_NOTE_COLUMNS: Columns = {
+  credit_note_id: 'uuid',
+  credit_note_number: 'text',
+  invoice_id: 'uuid',
+  invoice_number: 'text',
+  account_id: 'text',
+  kind: 'text',
+  reason: 'text',
+  currency: 'text',
+  total_minor: 'bigint',
+  invoice_total_minor: 'bigint',
+  credited_before_minor: 'bigint',
+  paid_part_to: 'text',
+  lines: 'jsonb',
+  issued_at: 'timestamptz',
+  issued_by: 'text',
+  event_id: 'uuid',
+};
+
+const SETTLEMENT_COLUMNS: Columns = {
+  credit_note_id: 'uuid',
+  credit_note_number: 'text',
+  invoice_id: 'uuid',
+  invoice_number: 'text',
+  account_id: 'text',
+  currency: 'text',
+  total_minor: 'bigint',
+  applied_to_outstanding_minor: 'bigint',
+  refund_minor: 'bigint',
+  account_credit_minor: 'bigint',
+  outstanding_after_minor: 'bigint',
+  settled_at: 'timestamptz',
+  event_id: 'uuid',
+};
+
+const REFUND_COLUMNS: Columns = {
+  credit_note_id: 'uuid',
+  outcome: 'text',
+  credit_note_number: 'text',
+  invoice_id: 'uuid',
+  invoice_number: 'text',
+  account_id: 'text',
+  amount_minor: 'bigint',
+  currency: 'text',
+  provider_refund_id: 'text',
+  provider_payment_intent_id: 'text',
+  error_code: 'text',
+  message: 'text',
+  occurred_at: 'timestamptz',
+  event_id: 'uuid',
+};
+
 const ENTRY_COLUMNS: Columns = {
   event_id: 'uuid',
   entry_key: 'text',
@@ -205,5 +257,8 @@ export async function writeProjection(manager: EntityManager, batch: ProjectionB
   await bulkInsert(manager, 'offline_payments', OFFLINE_PAYMENT_COLUMNS, batch.payments, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'holds', HOLD_COLUMNS, batch.holds, HOLD_CONFLICT);
   await bulkInsert(manager, 'emails', EMAIL_COLUMNS, batch.emails, 'ON CONFLICT DO NOTHING');
+  await bulkInsert(manager, 'credit_notes', CREDIT_NOTE_COLUMNS, batch.creditNotes, 'ON CONFLICT DO NOTHING');
+  await bulkInsert(manager, 'credit_note_settlements', SETTLEMENT_COLUMNS, batch.settlements, 'ON CONFLICT DO NOTHING');
+  await bulkInsert(manager, 'refunds', REFUND_COLUMNS, batch.refunds, 'ON CONFLICT DO NOTHING');
   await bulkInsert(manager, 'projection_events', ENTRY_COLUMNS, batch.entries, 'ON CONFLICT DO NOTHING');
 }

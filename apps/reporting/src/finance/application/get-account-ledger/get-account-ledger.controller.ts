@@ -36,7 +36,8 @@ export class GetAccountLedgerController {
     "One account's ledger",
     'Every invoice (with its collection and carried-forward amount), charge attempt (succeeded, failed, skipped; with ' +
       'the payment method used), offline payment (method, reference, recordedBy, outstandingAfterMinor), retry request, ' +
-      'payment method change, hold placed or released and email ' +
+      'payment method change, hold placed or released, email, ' +
+      'credit note or void (CreditNoteIssued), its settlement (CreditNoteSettled) and refund (RefundSucceeded, RefundFailed) ' +
       'sent or failed of the account, in order (occurredAt, then stage, then partition order). Paginated with limit/cursor.',
   )
   @ApiParam({ name: 'id', description: 'Account id' })

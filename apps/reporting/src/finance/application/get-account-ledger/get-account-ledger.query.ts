@@ -4,7 +4,9 @@ import { toIso, toNullableNumber } from '../../infrastructure/sql';
 
 /**
  * The event types an account's ledger shows: its invoices, charge attempts, offline payments (with
- * method and reference), retries, payment method changes, holds and emails.
+ * method and reference), retries, payment method changes, holds, emails, and corrections: credit
+ * notes and voids (at their issue instant), how payments settled each, and refunds (succeeded or
+ * failed), each with the invoice it corrects and its credit note number.
  */
 export const LEDGER_TYPES = [
   'InvoiceGenerated',
@@ -18,6 +20,10 @@ export const LEDGER_TYPES = [
   'AccountHoldReleased',
   'EmailSent',
   'EmailFailed',
+  'CreditNoteIssued',
+  'CreditNoteSettled',
+  'RefundSucceeded',
+  'RefundFailed',
 ] as const;
 
 export interface LedgerEntry {

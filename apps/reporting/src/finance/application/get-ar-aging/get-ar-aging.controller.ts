@@ -29,7 +29,8 @@ export class GetArAgingController {
     'Accounts-receivable aging',
     'Outstanding per currency at the END of the asOf day in UTC (cutoff = asOf + 1 day 00:00Z): invoices issued ' +
       'before the cutoff, less what was carried to a later invoice, less charges that succeeded and offline payments ' +
-      'received before it. An invoice is "current" while its dueAt is at or ' +
+      'received before it, less credit notes (what payments applied to the outstanding amount if it settled the note before the ' +
+      'cutoff, else the note total if issued before it). An invoice is "current" while its dueAt is at or ' +
       'after the cutoff; otherwise it is ceil((cutoff - dueAt) / 24h) days past due, bucketed 1-30, 31-60, 61-90, over 90.',
   )
   @ApiQuery({ name: 'asOf', example: '2026-12-31', description: 'Calendar date YYYY-MM-DD (UTC)' })

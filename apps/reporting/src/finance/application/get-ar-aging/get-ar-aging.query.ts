@@ -13,12 +13,14 @@ export interface ArAgingReport {
 /**
  * Outstanding receivables at the end of `asOf` (UTC), per currency, in days-past-due buckets:
  * invoice totals less what was carried to a later invoice, less card charges succeeded and
- * offline payments received before the cutoff.
+ * offline payments received before the cutoff, less credit notes: what payments applied to the
+ * outstanding amount if it settled the note before the cutoff, else (issued before the cutoff,
+ * settled after it or not yet) the note's total, as the balance view counts an unsettled note.
  */
 export async function getArAging(dataSource: DataSource, asOf: string): Promise<ArAgingReport> {
   const cutoff = endOfUtcDay(asOf);
   const rows = await dataSource.query(
-    `WITH collected AS (
+    `WITH collected AS ( -- collected, or no longer owed because credited
        SELECT invoice_id, sum(amount) AS amount FROM (
          SELECT a.invoice_id, a.amount_minor AS amount
          FROM charge_attempts a JOIN invoices i USING (invoice_id)
@@ -27,6 +29,11 @@ export async function getArAging(dataSource: DataSource, asOf: string): Promise<
          SELECT p.invoice_id, p.amount_minor
          FROM offline_payments p JOIN invoices i USING (invoice_id)
          WHERE p.currency = i.currency AND p.received_at < $1
+         UNION ALL
+         SELECT COALESCE(n.invoice_id, s.invoice_id),
+                CASE WHEN s.settled_at < $1 THEN s.applied_to_outstanding_minor WHEN n.issued_at < $1 THEN n.total_minor ELSE 0 END
+         FROM credit_notes n FULL JOIN credit_note_settlements s USING (credit_note_id)
+         JOIN invoices i ON i.invoice_id = COALESCE(n.invoice_id, s.invoice_id) AND i.currency = COALESCE(n.currency, s.currency)
        ) paid
        GROUP BY invoice_id
      ), open AS (

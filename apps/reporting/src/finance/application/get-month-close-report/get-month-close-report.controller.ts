@@ -22,7 +22,9 @@ export class GetMonthCloseReportController {
     'Month-close figures of one billing period',
     'Per currency: invoices, invoiced, collected = collectedCard (provider charges) + collectedOffline (bank transfer, ' +
       'cheque), carriedForward (totals below the provider minimum carried to the next invoice), failed (outstanding on ' +
-      'invoices with a declined charge), outstanding (invoiced - carriedForward - collected), zero-total invoices, accounts invoiced and on hold, emails sent and failed; ' +
+      'invoices with a declined charge), outstanding (invoiced - carriedForward - collected - credits applied to it), zero-total invoices, accounts invoiced and on hold, emails sent and failed; ' +
+      'corrections of these invoices, whenever issued: creditNotes, credited, invoicedNet (invoiced - credited), refunded, refundPending, ' +
+      'refundFailed (still owed to the customer), accountCreditGranted, creditAwaitingSettlement; ' +
       "and the period's month-close runs with their start, end, duration and status; " +
       'the accounts a run could not invoice, with code and reason, until their invoice of that run arrives.',
   )

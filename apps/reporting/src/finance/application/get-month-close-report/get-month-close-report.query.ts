@@ -1,12 +1,34 @@
 import { DataSource } from 'typeorm';
 import { Table } from '../../infrastructure/http/csv';
+import { CurrencyTotals } from '../../domain/reconciliation';
+import { CURRENCY_SUMS, currencyTotals } from '../../infrastructure/currency-totals';
 import { toIso, toNullableNumber, toSafeNumber } from '../../infrastructure/sql';
 
-export interface MonthCloseCurrencyFigures {
+/**
+ * Corrections count in the period of the invoice they correct (see the README): a credit note
+ * issued in January for a November invoice lowers November's figures, as a charge collected in
+ * December for it raises November's collected.
+ */
+export interface MonthCloseCurrencyFigures extends CurrencyTotals {
   currency: string;
   invoices: number;
-  /** Invoice totals, including balances carried in from earlier invoices (billed again here). */
+  /** Invoice totals (gross, before credit notes), including balances carried in from earlier invoices (billed again here). */
   invoicedMinor: number;
+  /** Credit notes (voids included) issued for these invoices, and what they credited. */
+  creditNotes: number;
+  creditedMinor: number;
+  /** invoicedMinor - creditedMinor: what these invoices ask for net of credit notes. */
+  invoicedNetMinor: number;
+  /** Refunded to the card by the provider. */
+  refundedMinor: number;
+  /** Settled to refund, no outcome from the provider yet. */
+  refundPendingMinor: number;
+  /** Refunds the provider refused: still owed to the customer (refunded by hand). */
+  refundFailedMinor: number;
+  /** Collected money credited to the account's credit balance for its next invoice. */
+  accountCreditGrantedMinor: number;
+  /** Credit notes on collected money that payments has not settled yet (refund or account credit to come). */
+  creditAwaitingSettlementMinor: number;
   /** collectedCardMinor + collectedOfflineMinor. */
   collectedMinor: number;
   /** Succeeded provider charges. */
@@ -18,7 +40,7 @@ export interface MonthCloseCurrencyFigures {
   /** Outstanding on invoices with at least one declined or failed charge (declined and not yet collected). */
   failedMinor: number;
   failedInvoices: number;
-  /** invoicedMinor - carriedForwardMinor - collectedMinor, per invoice never below zero. */
+  /** invoicedMinor - carriedForwardMinor - collectedMinor - credits applied to it, per invoice never below zero. */
   outstandingMinor: number;
   zeroTotalInvoices: number;
   accountsInvoiced: number;
@@ -68,6 +90,11 @@ export interface MonthCloseReport {
   failedAccounts: number;
   /** The first FAILURES_LISTED failed accounts, by account id. */
   failures: MonthCloseFailure[];
+  /**
+   * The issuance view, for the general ledger: credit notes (voids included) numbered in this month
+   * (`CN-<period>-NNNNNN`), per currency, whatever period the invoices they credit belong to.
+   */
+  creditNotesIssued: { currency: string; creditNotes: number; creditedMinor: number }[];
 }
 
 const OPEN_FAILURE = `NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = f.account_id AND i.run_id = f.run_id)`;
@@ -88,14 +115,12 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
      )
      SELECT inv.currency,
             count(*) AS invoices,
-            sum(inv.total_minor) AS invoiced,
-            sum(inv.collected_minor) AS collected,
+            ${CURRENCY_SUMS},
+            sum(inv.credit_notes) AS credit_notes,
             sum(inv.collected_card_minor) AS collected_card,
             sum(inv.collected_offline_minor) AS collected_offline,
-            sum(inv.carried_forward_minor) AS carried_forward,
             sum(inv.outstanding_minor) FILTER (WHERE inv.failed_attempts > 0) AS failed,
             count(*) FILTER (WHERE inv.failed_attempts > 0 AND inv.outstanding_minor > 0) AS failed_invoices,
-            sum(inv.outstanding_minor) AS outstanding,
             count(*) FILTER (WHERE inv.total_minor = 0) AS zero_total,
             count(DISTINCT inv.account_id) AS accounts_invoiced,
             count(DISTINCT inv.account_id) FILTER (WHERE inv.on_hold) AS accounts_on_hold,
@@ -133,6 +158,11 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
      ORDER BY f.account_id, f.run_id LIMIT ${FAILURES_LISTED}`,
     [period],
   );
+  const issued = await dataSource.query(
+    `SELECT currency, count(*) AS credit_notes, sum(total_minor) AS credited FROM credit_notes
+     WHERE credit_note_number LIKE 'CN-' || $1 || '-%' GROUP BY currency ORDER BY currency`,
+    [period],
+  );
 
   const byTemplate = templates.map((t: Record<string, unknown>) => ({
     template: String(t.template),
@@ -141,24 +171,25 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
   }));
   return {
     period,
-    currencies: currencies.map((r: Record<string, unknown>) => ({
-      currency: String(r.currency),
-      invoices: toSafeNumber(r.invoices),
-      invoicedMinor: toSafeNumber(r.invoiced),
-      collectedMinor: toSafeNumber(r.collected),
-      collectedCardMinor: toSafeNumber(r.collected_card),
-      collectedOfflineMinor: toSafeNumber(r.collected_offline),
-      carriedForwardMinor: toSafeNumber(r.carried_forward),
-      failedMinor: toSafeNumber(r.failed),
-      failedInvoices: toSafeNumber(r.failed_invoices),
-      outstandingMinor: toSafeNumber(r.outstanding),
-      zeroTotalInvoices: toSafeNumber(r.zero_total),
-      accountsInvoiced: toSafeNumber(r.accounts_invoiced),
-      accountsOnHold: toSafeNumber(r.accounts_on_hold),
-      accountsPutOnHold: toSafeNumber(r.accounts_put_on_hold),
-      emailsSent: toSafeNumber(r.emails_sent),
-      emailsFailed: toSafeNumber(r.emails_failed),
-    })),
+    currencies: currencies.map((r: Record<string, unknown>): MonthCloseCurrencyFigures => {
+      const totals = currencyTotals(r);
+      return {
+        ...totals,
+        invoices: toSafeNumber(r.invoices),
+        creditNotes: toSafeNumber(r.credit_notes),
+        invoicedNetMinor: totals.invoicedMinor - totals.creditedMinor,
+        collectedCardMinor: toSafeNumber(r.collected_card),
+        collectedOfflineMinor: toSafeNumber(r.collected_offline),
+        failedMinor: toSafeNumber(r.failed),
+        failedInvoices: toSafeNumber(r.failed_invoices),
+        zeroTotalInvoices: toSafeNumber(r.zero_total),
+        accountsInvoiced: toSafeNumber(r.accounts_invoiced),
+        accountsOnHold: toSafeNumber(r.accounts_on_hold),
+        accountsPutOnHold: toSafeNumber(r.accounts_put_on_hold),
+        emailsSent: toSafeNumber(r.emails_sent),
+        emailsFailed: toSafeNumber(r.emails_failed),
+      };
+    }),
     emails: {
       sent: byTemplate.reduce((s: number, t: { sent: number }) => s + t.sent, 0),
       failed: byTemplate.reduce((s: number, t: { failed: number }) => s + t.failed, 0),
@@ -196,6 +227,11 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
       reason: String(f.reason),
       failedAt: toIso(f.failed_at)!,
     })),
+    creditNotesIssued: issued.map((r: Record<string, unknown>) => ({
+      currency: String(r.currency),
+      creditNotes: toSafeNumber(r.credit_notes),
+      creditedMinor: toSafeNumber(r.credited),
+    })),
   };
 }
 
@@ -227,6 +263,14 @@ export function monthCloseTable(report: MonthCloseReport): Table {
       'run_duration_ms',
       'run_status',
       'failed_accounts',
+      'credit_notes',
+      'credited_minor',
+      'invoiced_net_minor',
+      'refunded_minor',
+      'refund_pending_minor',
+      'refund_failed_minor',
+      'account_credit_granted_minor',
+      'credit_awaiting_settlement_minor',
     ],
     rows: report.currencies.map((c) => [
       report.period,
@@ -252,6 +296,14 @@ export function monthCloseTable(report: MonthCloseReport): Table {
       run?.durationMs,
       run?.status,
       report.failedAccounts,
+      c.creditNotes,
+      c.creditedMinor,
+      c.invoicedNetMinor,
+      c.refundedMinor,
+      c.refundPendingMinor,
+      c.refundFailedMinor,
+      c.accountCreditGrantedMinor,
+      c.creditAwaitingSettlementMinor,
     ]),
   };
 }

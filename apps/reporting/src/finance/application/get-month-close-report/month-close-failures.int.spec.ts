@@ -128,7 +128,8 @@ describe('month-close failures in the finance report (real Kafka and PostgreSQL)
     expect(body.runs).toEqual([expect.objectContaining({ runId, status: 'completed_with_failures', invoiced: 1, failed: 2 })]);
     const csv = (await get(`/v1/reports/month-close/${PERIOD}?format=csv`).expect(200)).text.split('\r\n');
     expect(csv[0]).toContain('run_status,failed_accounts');
-    expect(csv[1]).toMatch(/,completed_with_failures,2$/);
+    // columns after failed_accounts (credit notes, ...) were added later
+    expect(csv[1]).toMatch(/,completed_with_failures,2(,|$)/);
   });
 
   it('drops an account from the list once its invoice of the run arrives, and the run is completed when none is left', async () => {

@@ -31,7 +31,8 @@ export class GetReconciliationController {
     'Reconciliation of one billing period',
     'Invoices with no charge outcome (succeeded, failed or skipped, or an offline payment), charges with no invoice (any period), invoices ' +
       'with no invoice email sent, active holds on accounts that owe nothing (any period), invoices whose lines do not ' +
-      'add up to their subtotal, and currencies where invoiced - carriedForward != collected + outstanding. Every list is empty after a ' +
+      'add up to their subtotal, and currencies where invoiced - carriedForward - credited != collected - (refunded + refundPending + ' +
+      'refundFailed + accountCreditGranted + creditAwaitingSettlement) + outstanding. Every list is empty after a ' +
       'clean month close. Each list holds at most `limit` items; `counts` has the full numbers.',
   )
   @ApiQuery({ name: 'period', example: '2026-11', description: 'Billing period YYYY-MM' })

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { TotalsMismatch, totalsThatDoNotAddUp } from '../../domain/reconciliation';
+import { CURRENCY_SUMS, currencyTotals } from '../../infrastructure/currency-totals';
 import { Table } from '../../infrastructure/http/csv';
 import { toIso, toSafeNumber } from '../../infrastructure/sql';
 
@@ -150,22 +151,10 @@ export async function getReconciliation(dataSource: DataSource, period: string, 
     (r) => ({ ...invoiceFinding(r), subtotalMinor: toSafeNumber(r.subtotal_minor), linesMinor: toSafeNumber(r.lines_minor) }),
   );
   const totals = await dataSource.query(
-    `SELECT currency, sum(total_minor) AS invoiced, sum(carried_forward_minor) AS carried_forward,
-            sum(collected_minor) AS collected, sum(outstanding_minor) AS outstanding
-     FROM invoice_balances
-     WHERE period = $1
-     GROUP BY currency ORDER BY currency`,
+    `SELECT currency, ${CURRENCY_SUMS} FROM invoice_balances WHERE period = $1 GROUP BY currency ORDER BY currency`,
     [period],
   );
-  const mismatches = totalsThatDoNotAddUp(
-    totals.map((t: Record<string, unknown>) => ({
-      currency: String(t.currency),
-      invoicedMinor: toSafeNumber(t.invoiced),
-      carriedForwardMinor: toSafeNumber(t.carried_forward),
-      collectedMinor: toSafeNumber(t.collected),
-      outstandingMinor: toSafeNumber(t.outstanding),
-    })),
-  );
+  const mismatches = totalsThatDoNotAddUp(totals.map(currencyTotals));
   const counts: Record<ReconciliationCheck, number> = {
     invoicesWithoutChargeOutcome: withoutOutcome.count,
     chargesWithoutInvoice: orphanCharges.count,
@@ -186,6 +175,13 @@ export async function getReconciliation(dataSource: DataSource, period: string, 
     totalsThatDoNotAddUp: mismatches,
   };
 }
+
+const totalsDetail = (f: TotalsMismatch) =>
+  [
+    `invoiced ${f.invoicedMinor}, carried forward ${f.carriedForwardMinor}, credited ${f.creditedMinor}`,
+    `collected ${f.collectedMinor}, refunded ${f.refundedMinor}, refund pending ${f.refundPendingMinor}, refund failed ${f.refundFailedMinor}`,
+    `account credit granted ${f.accountCreditGrantedMinor}, credit awaiting settlement ${f.creditAwaitingSettlementMinor}, outstanding ${f.outstandingMinor}`,
+  ].join(', ');
 
 /** One CSV row per finding (a clean period is the header row alone). */
 export function reconciliationTable(report: ReconciliationReport): Table {
@@ -208,7 +204,7 @@ export function reconciliationTable(report: ReconciliationReport): Table {
     rows.push([p, 'invoice_lines_do_not_add_up', f.invoiceId, f.invoiceNumber, f.accountId, null, f.currency, f.subtotalMinor - f.linesMinor, `subtotal ${f.subtotalMinor}, lines ${f.linesMinor}`]);
   }
   for (const f of report.totalsThatDoNotAddUp) {
-    rows.push([p, 'totals_do_not_add_up', null, null, null, null, f.currency, f.differenceMinor, `invoiced ${f.invoicedMinor}, carried forward ${f.carriedForwardMinor}, collected ${f.collectedMinor}, outstanding ${f.outstandingMinor}`]);
+    rows.push([p, 'totals_do_not_add_up', null, null, null, null, f.currency, f.differenceMinor, totalsDetail(f)]);
   }
   return { columns, rows };
 }

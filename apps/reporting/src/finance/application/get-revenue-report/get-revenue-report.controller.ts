@@ -28,7 +28,9 @@ export class GetRevenueReportController {
     'Invoiced revenue over a range of billing periods',
     'By the invoice billing period, both ends included, always per currency. groupBy=product splits by SKU ' +
       '(line amounts before credits, plus one negative "(credit applied)" row per currency; carried_balance lines are ' +
-      'left out: they were revenue in their own month, totals.carriedInMinor sums them); groupBy=period by month.',
+      'left out: they were revenue in their own month, totals.carriedInMinor sums them, and one negative "(credit notes)" row per ' +
+      'currency); groupBy=period by month. Credit notes count in the period of the invoice they credit: creditedMinor next to ' +
+      'the gross amountMinor and netAmountMinor = amountMinor - creditedMinor.',
   )
   @ApiQuery({ name: 'from', example: '2026-01', description: 'First billing period, YYYY-MM' })
   @ApiQuery({ name: 'to', example: '2026-12', description: 'Last billing period, YYYY-MM' })

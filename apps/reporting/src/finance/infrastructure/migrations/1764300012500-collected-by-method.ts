@@ -19,6 +19,36 @@ const CARD_ONLY_BALANCES = `
     GROUP BY a.invoice_id
   ) c USING (invoice_id)`;
 
+/** The balance view this migration creates (restored by CorrectionsProjection's `down`). */
+export const CARD_AND_OFFLINE_BALANCES = `
+  CREATE VIEW invoice_balances AS
+  SELECT i.invoice_id, i.invoice_number, i.account_id, i.run_id, i.period, i.currency,
+         i.subtotal_minor, i.credit_applied_minor, i.total_minor, i.issued_at, i.due_at,
+         (COALESCE(c.card_minor, 0) + COALESCE(o.offline_minor, 0))::bigint AS collected_minor,
+         GREATEST(i.total_minor - i.carried_forward_minor - COALESCE(c.card_minor, 0) - COALESCE(o.offline_minor, 0), 0)::bigint
+           AS outstanding_minor,
+         COALESCE(c.failed_attempts, 0)::int AS failed_attempts,
+         (COALESCE(c.outcomes, 0) + COALESCE(o.payments, 0))::int AS outcomes,
+         COALESCE(c.card_minor, 0)::bigint AS collected_card_minor,
+         COALESCE(o.offline_minor, 0)::bigint AS collected_offline_minor,
+         i.carried_forward_minor
+  FROM invoices i
+  LEFT JOIN (
+    SELECT a.invoice_id,
+           SUM(a.amount_minor) FILTER (WHERE a.outcome = 'succeeded' AND a.currency = inv.currency) AS card_minor,
+           COUNT(*) FILTER (WHERE a.outcome = 'failed') AS failed_attempts,
+           COUNT(*) AS outcomes
+    FROM charge_attempts a JOIN invoices inv USING (invoice_id)
+    GROUP BY a.invoice_id
+  ) c USING (invoice_id)
+  LEFT JOIN (
+    SELECT p.invoice_id,
+           SUM(p.amount_minor) FILTER (WHERE p.currency = inv.currency) AS offline_minor,
+           COUNT(*) AS payments
+    FROM offline_payments p JOIN invoices inv USING (invoice_id)
+    GROUP BY p.invoice_id
+  ) o USING (invoice_id)`;
+
 /**
  * Issue 12: collected by method and carried forward.
  * - `offline_payments`: payments received outside the provider (PaymentRecorded), keyed by payment id.
@@ -60,34 +90,7 @@ export class CollectedByMethod1764300012500 implements MigrationInterface {
     await q.query(`ALTER TABLE charge_attempts ADD COLUMN payment_method_id text`);
 
     await q.query('DROP VIEW invoice_balances');
-    await q.query(`
-      CREATE VIEW invoice_balances AS
-      SELECT i.invoice_id, i.invoice_number, i.account_id, i.run_id, i.period, i.currency,
-             i.subtotal_minor, i.credit_applied_minor, i.total_minor, i.issued_at, i.due_at,
-             (COALESCE(c.card_minor, 0) + COALESCE(o.offline_minor, 0))::bigint AS collected_minor,
-             GREATEST(i.total_minor - i.carried_forward_minor - COALESCE(c.card_minor, 0) - COALESCE(o.offline_minor, 0), 0)::bigint
-               AS outstanding_minor,
-             COALESCE(c.failed_attempts, 0)::int AS failed_attempts,
-             (COALESCE(c.outcomes, 0) + COALESCE(o.payments, 0))::int AS outcomes,
-             COALESCE(c.card_minor, 0)::bigint AS collected_card_minor,
-             COALESCE(o.offline_minor, 0)::bigint AS collected_offline_minor,
-             i.carried_forward_minor
-      FROM invoices i
-      LEFT JOIN (
-        SELECT a.invoice_id,
-               SUM(a.amount_minor) FILTER (WHERE a.outcome = 'succeeded' AND a.currency = inv.currency) AS card_minor,
-               COUNT(*) FILTER (WHERE a.outcome = 'failed') AS failed_attempts,
-               COUNT(*) AS outcomes
-        FROM charge_attempts a JOIN invoices inv USING (invoice_id)
-        GROUP BY a.invoice_id
-      ) c USING (invoice_id)
-      LEFT JOIN (
-        SELECT p.invoice_id,
-               SUM(p.amount_minor) FILTER (WHERE p.currency = inv.currency) AS offline_minor,
-               COUNT(*) AS payments
-        FROM offline_payments p JOIN invoices inv USING (invoice_id)
-        GROUP BY p.invoice_id
-      ) o USING (invoice_id)`);
+    await q.query(CARD_AND_OFFLINE_BALANCES);
   }
 
   async down(q: QueryRunner): Promise<void> {
