@@ -1,5 +1,5 @@
 import { CreditNoteIssuedV1, CreditNoteSettlement, CustomerSnapshot, InvoiceCollection, PayloadOf } from '@billing/events';
-import { collectibleIncrementMinor } from '@billing/money';
+import { CurrencyCode, collectibleIncrementMinor } from '@billing/money';
 
 export type CreditNoteIssuedPayload = PayloadOf<typeof CreditNoteIssuedV1>;
 
@@ -10,7 +10,7 @@ export type CreditNoteDraft = Omit<CreditNoteIssuedPayload, 'creditNoteNumber'>;
 export interface CreditableInvoice {
   readonly invoiceId: string;
   readonly invoiceNumber: string;
-  readonly currency: string;
+  readonly currency: CurrencyCode;
   /** What the customer owes for the invoice: subtotalMinor − creditAppliedMinor. */
   readonly totalMinor: number;
   /** Prepaid account credit the invoice spent. */
@@ -212,5 +212,6 @@ export function formatCreditNoteNumber(month: string, sequence: number): string 
 
 /** The decided credit note with its number: the CreditNoteIssued payload. */
 export function numberCreditNote(draft: CreditNoteDraft, creditNoteNumber: string): CreditNoteIssuedPayload {
-  return { creditNoteId: draft.creditNoteId, creditNoteNumber, ...draft };
+  const { creditNoteId, ...rest } = draft;
+  return { creditNoteId, creditNoteNumber, ...rest };
 }
