@@ -12,7 +12,7 @@ import { TOKENS, api, invoicingForSuite, meta, produce } from '../../../testing/
 describe('credit notes and voids (real PostgreSQL and Kafka)', () => {
   const clock = new ManualClock('2026-11-20T00:00:00.000Z');
   const service = invoicingForSuite('invcredit', clock);
-  const ids = { jpy: '', jpyVoid: '', kwd: '', kwdPaid: '', jpySettled: '' };
+  const ids = { jpy: '', jpyVoid: '', kwd: '', kwdPaid: '', jpySettled: '', jpyRace: '' };
   const invoices: Record<string, { invoiceId: string; invoiceNumber: string; totalMinor: number; lines: { lineId: string; amountMinor: number }[] }> = {};
 
   const write = (path: string, body: unknown, key: string | null, token: string | null = TOKENS.finance) =>
@@ -50,6 +50,7 @@ describe('credit notes and voids (real PostgreSQL and Kafka)', () => {
     ids.kwd = await service.createAccount({ name: 'Gulf KSC', currency: 'KWD', timeZone: 'Asia/Kuwait', locale: 'ar-KW' });
     ids.kwdPaid = await service.createAccount({ name: 'Paid KSC', currency: 'KWD', timeZone: 'Asia/Kuwait', locale: 'ar-KW' });
     ids.jpySettled = await service.createAccount({ name: 'Settled KK', currency: 'JPY', timeZone: 'Asia/Tokyo', locale: 'ja-JP' });
+    ids.jpyRace = await service.createAccount({ name: 'Race KK', currency: 'JPY', timeZone: 'Asia/Tokyo', locale: 'ja-JP' });
     const usage = (accountId: string, sku: string, quantity: string, month = '2026-11') =>
       ({ usageId: `${sku}-${month}`, accountId, sku, resourceId: 'r-1', quantity, occurredAt: `${month}-10T00:00:00Z` });
     const upload = await api(service.url, 'POST', '/v1/usage', {
@@ -61,9 +62,10 @@ describe('credit notes and voids (real PostgreSQL and Kafka)', () => {
         usage(ids.kwd, 'vm', '2'), // 2.500 KWD
         usage(ids.kwdPaid, 'vm', '1'),
         usage(ids.jpySettled, 'vm', '20'),
+        usage(ids.jpyRace, 'vm', '10'), // 1,000 yen
       ],
     });
-    expect(upload).toMatchObject({ status: 200, body: { accepted: 7 } });
+    expect(upload).toMatchObject({ status: 200, body: { accepted: 8 } });
     clock.set('2026-12-03T00:00:00.000Z');
     await service.closeMonth('2026-11');
     for (const [name, accountId] of Object.entries(ids)) {
@@ -143,6 +145,22 @@ describe('credit notes and voids (real PostgreSQL and Kafka)', () => {
     expect(ok).toMatchObject({ status: 201, body: { currency: 'KWD', totalMinor: 2_250, invoiceTotalMinor: 3_500, lines: [{ amountMinor: 1_000 }, { amountMinor: 1_250 }] } });
     expect((await credit('kwd', { reason: 'x', currency: 'JPY', lines: [{ lineId: lineOf('kwd', 'vm') }] })).body.code).toBe('currency_mismatch');
     expect(await invoice('kwd')).toMatchObject({ creditedMinor: 2_250, totalMinor: 3_500 });
+  });
+
+  it('keeps one credit note per key and the total limit when requests race, and numbers every note of the month without a gap', async () => {
+    const body = { reason: 'race', lines: [{ lineId: lineOf('jpyRace', 'vm'), amountMinor: 400 }] };
+    const key = randomUUID();
+    const twins = await Promise.all(Array.from({ length: 5 }, () => credit('jpyRace', body, key)));
+    expect(twins.map((t) => t.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(new Set(twins.map((t) => t.body.creditNoteId)).size).toBe(1);
+    expect(twins.filter((t) => t.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
+    // 600 yen left: of two notes of 400 sent at once, one is issued and the other refused
+    const rivals = await Promise.all([credit('jpyRace', body), credit('jpyRace', body)]);
+    expect(rivals.map((r) => r.status).sort()).toEqual([201, 422]);
+    expect(await invoice('jpyRace')).toMatchObject({ creditedMinor: 800 });
+    const numbers = (await db<{ n: string }>(`SELECT credit_note_number AS n FROM credit_notes WHERE credit_note_number LIKE 'CN-2026-12-%' ORDER BY 1`)).map((r) => r.n);
+    expect(numbers).toEqual(numbers.map((_, i) => `CN-2026-12-${String(i + 1).padStart(6, '0')}`));
+    expect(numbers.length).toBeGreaterThanOrEqual(6);
   });
 
   it('answers 400 naming the field, 404 for an unknown invoice, 401 without a token and 403 to other roles, writing nothing', async () => {
@@ -241,6 +259,41 @@ describe('credit notes and voids (real PostgreSQL and Kafka)', () => {
     const next = (await api(service.url, 'GET', `/v1/accounts/${ids.jpySettled}/invoices?period=2026-12`, undefined, TOKENS.finance)).body.items[0];
     expect(next).toMatchObject({ subtotalMinor: 700, creditAppliedMinor: 500, totalMinor: 200 });
     expect(await creditBalance(ids.jpySettled)).toBe(0);
+  });
+
+  it('dead-letters a settlement it cannot apply (a credit note invoicing never issued) and goes on with the next', async () => {
+    const unknown = createEvent(CreditNoteSettledV1, meta(ids.jpySettled, { producer: 'payments' }), {
+      creditNoteId: randomUUID(),
+      creditNoteNumber: 'CN-2027-01-999999',
+      invoiceId: invoices.jpySettled.invoiceId,
+      invoiceNumber: invoices.jpySettled.invoiceNumber,
+      currency: 'JPY',
+      totalMinor: 100,
+      appliedToOutstandingMinor: 0,
+      refundMinor: 0,
+      accountCreditMinor: 100,
+      outstandingAfterMinor: 0,
+      settledAt: '2027-01-03T00:11:00.000Z',
+    });
+    const after = createEvent(ChargeSucceededV1, meta(ids.jpySettled), {
+      invoiceId: invoices.jpySettled.invoiceId,
+      invoiceNumber: invoices.jpySettled.invoiceNumber,
+      attempt: 1,
+      amountMinor: 1,
+      currency: 'JPY',
+      paymentMethodId: 'pm_card_visa',
+      providerPaymentIntentId: 'pi_2',
+      providerChargeId: 'ch_2',
+      succeededAt: '2027-01-03T00:12:00.000Z',
+    });
+    const balance = await creditBalance(ids.jpySettled);
+    await produce(service.deployment, TOPICS.payments, [unknown, after]);
+    const dead = await readTopic(topicName(service.deployment.prefix, TOPICS.deadLetter), { until: (seen) => seen.some((m) => m.value?.includes(unknown.eventId)) });
+    const letter = dead.find((m) => m.value?.includes(unknown.eventId))!;
+    expect(letter.headers['dlq-reason']).toBe('handler_error');
+    expect(letter.headers['dlq-detail']).toContain('no credit note');
+    await consumed(after.eventId);
+    expect(await creditBalance(ids.jpySettled)).toBe(balance);
   });
 
   it('documents the three endpoints in the OpenAPI document', async () => {
