@@ -7,6 +7,12 @@ import { ListAccountsController } from './accounts/application/list-accounts/lis
 import { UpdateAccount } from './accounts/application/update-account/update-account';
 import { UpdateAccountController } from './accounts/application/update-account/update-account.controller';
 import { INVOICING_CONFIG, InvoicingConfig } from './config';
+import { ApplyAccountCredit } from './invoicing/application/apply-account-credit/apply-account-credit';
+import { CreditNoteSettledConsumer } from './invoicing/application/apply-account-credit/credit-note-settled.consumer';
+import { IssueCreditNote } from './invoicing/application/issue-credit-note/issue-credit-note';
+import { IssueCreditNoteController } from './invoicing/application/issue-credit-note/issue-credit-note.controller';
+import { ListCreditNotesController } from './invoicing/application/list-credit-notes/list-credit-notes.controller';
+import { VoidInvoiceController } from './invoicing/application/void-invoice/void-invoice.controller';
 import { GetInvoiceDocumentController } from './invoicing/application/render-invoice-document/get-invoice-document.controller';
 import { InvoiceDocuments } from './invoicing/application/render-invoice-document/invoice-documents';
 import { ShowInvoicePageController } from './invoicing/application/show-invoice-page/show-invoice-page.controller';
@@ -54,6 +60,9 @@ export class AppModule {
         ListAccountInvoicesController,
         GetInvoiceDocumentController,
         ShowInvoicePageController,
+        IssueCreditNoteController,
+        VoidInvoiceController,
+        ListCreditNotesController,
       ],
       providers: [
         { provide: INVOICING_CONFIG, useValue: runtime.config as InvoicingConfig },
@@ -72,6 +81,9 @@ export class AppModule {
         TrackInvoicePayments,
         InvoicePaymentsConsumer,
         InvoiceDocuments,
+        IssueCreditNote,
+        ApplyAccountCredit,
+        CreditNoteSettledConsumer,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { InvoicingSchema1764300000100 } from './infrastructure/migrations/176430
 import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764300000130-usage-id-per-account.migration';
 import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrations/1764300013200-month-close-failure-isolation';
 import { CarriedBalancesAndCollected1764300012100 } from './infrastructure/migrations/1764300012100-carried-balances-and-collected';
+import { CreditNotes1764300019100 } from './infrastructure/migrations/1764300019100-credit-notes.migration';
 
 /**
  * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
@@ -16,4 +17,5 @@ export const invoicingMigrations: MigrationClass[] = [
   UsageIdPerAccount1764300000130,
   MonthCloseFailureIsolation1764300013200,
   CarriedBalancesAndCollected1764300012100,
+  CreditNotes1764300019100,
 ];

@@ -309,6 +309,15 @@ describe('event contracts', () => {
     expect(parseEvent(envelope('CreditNoteSettled', withField(VALID.CreditNoteSettled, ['refundMinor'], 499)))).toMatchObject({ ok: false, reason: 'schema_violation' });
   });
 
+  it('takes an EmailSent of the credit-note template (added to v1) and still an invoice one', () => {
+    const creditNoteId = randomUUID();
+    const sent = { ...(VALID.EmailSent as object), emailKey: `credit-note:${creditNoteId}`, template: 'credit-note', subjectId: creditNoteId };
+    expect(EmailSentV1.schema.safeParse(sent).success).toBe(true);
+    expect(EmailFailedV1.schema.safeParse({ ...(VALID.EmailFailed as object), template: 'credit-note' }).success).toBe(true);
+    expect(EmailSentV1.schema.safeParse(VALID.EmailSent).success).toBe(true);
+    expect(EmailSentV1.schema.safeParse({ ...sent, template: 'credit' }).success).toBe(false);
+  });
+
   it('refuses an offline payment of nothing', () => {
     expect(parseEvent(envelope('PaymentRecorded', withField(VALID.PaymentRecorded, ['amountMinor'], 0)))).toMatchObject({ ok: false, reason: 'schema_violation' });
   });

@@ -29,6 +29,7 @@ function sampleValues(locale: string): Record<string, string | number> {
     email: 'ada@example.test',
     timeZone: 'Europe/Budapest',
     invoiceNumber: 'INV-2026-10-000013',
+    creditNoteNumber: 'CN-2026-11-000004',
     period: formatPeriod('2026-10', locale),
     start: formatDate('2026-10-01T00:00:00Z', 'UTC', locale),
     end: formatDate('2026-10-31T00:00:00Z', 'UTC', locale),
@@ -40,6 +41,7 @@ function sampleValues(locale: string): Record<string, string | number> {
     amount: formatMoney(7250, 'KWD', locale),
     days: 14,
     count: 2,
+    // hold.placed selects on it; creditNote.reason quotes it
     reason: 'retries_exhausted',
     message: 'card_declined',
   };
@@ -72,7 +74,7 @@ describe('message catalogs', () => {
       const rendered = message(locale, key, values);
       expect({ key, rendered }).not.toEqual({ key, rendered: message('en-US', key, sampleValues('en-US')) });
       // product names, invoice numbers and the provider's own code are data, not sentences
-      const sentences = rendered.replace(/INV-[\d-]+|card_declined|ada@example\.test|Ada Lovelace|Europe\/Budapest|PDF/g, '');
+      const sentences = rendered.replace(/INV-[\d-]+|CN-[\d-]+|card_declined|ada@example\.test|Ada Lovelace|Europe\/Budapest|PDF/g, '');
       expect({ key, english: englishWordIn(sentences) }).toEqual({ key, english: null });
       expect({ key, unfilled: /[{}]/.test(rendered) }).toEqual({ key, unfilled: false });
     }

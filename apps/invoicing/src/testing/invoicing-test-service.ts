@@ -156,7 +156,7 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** A JSON call to a running instance with a bearer token (none when `token` is null). */
+/** A JSON call to a running instance with a bearer token (none when `token` is null) and any further `headers`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
 export async function api<T = any>(
   url: string,
@@ -164,17 +164,19 @@ export async function api<T = any>(
   path: string,
   body?: unknown,
   token: string | null = TOKENS.operator,
-): Promise<ApiResponse<T>> {
+  headers: Record<string, string> = {},
+): Promise<ApiResponse<T> & { headers: Headers }> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {
       'content-type': 'application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
 
 export function account(overrides: Record<string, unknown> = {}) {

@@ -9,6 +9,7 @@ import {
   AccountHoldPlacedV1,
   AccountHoldReleasedV1,
   ChargeFailedV1,
+  CreditNoteIssuedV1,
   InvoiceGeneratedV1,
   TOPICS,
   contractFor,
@@ -23,6 +24,7 @@ import {
   sampleAccountHoldPlaced,
   sampleAccountHoldReleased,
   sampleChargeFailed,
+  sampleCreditNote,
   sampleInvoiceGenerated,
 } from '../notifications/domain/sample-events';
 
@@ -74,6 +76,18 @@ export function accountHoldReleased(
     ...sampleAccountHoldReleased.payload,
     ...overrides,
   }) as EventOf<'AccountHoldReleased'>;
+}
+
+/** The sample credit note (USD 2.50 of the seed invoice, refund) with a fresh credit note id. */
+export function creditNoteIssued(
+  accountId: string,
+  overrides: Partial<EventOf<'CreditNoteIssued'>['payload']> = {},
+): EventOf<'CreditNoteIssued'> {
+  return createEvent(CreditNoteIssuedV1, meta(accountId), {
+    ...sampleCreditNote.payload,
+    creditNoteId: randomUUID(),
+    ...overrides,
+  }) as EventOf<'CreditNoteIssued'>;
 }
 
 /** Produces events onto their contract's topic under `prefix`, keyed by account, as a service would. */

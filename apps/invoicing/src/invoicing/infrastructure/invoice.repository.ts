@@ -2,10 +2,21 @@ import { EntityManager } from 'typeorm';
 import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts/infrastructure/account.repository';
 import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
-import { returnedRows } from '../../shared/sql';
+import { returnedRows, toSafeInteger, toUtcIso } from '../../shared/sql';
 
 /** An issued invoice as stored: its InvoiceGenerated payload plus the account it belongs to. */
 export type IssuedInvoice = InvoiceGeneratedPayload & { accountId: string };
+
+/** An issued invoice with what corrected it since: the total its credit notes credited, and when a void voided it. */
+export type CorrectedInvoice = IssuedInvoice & { creditedMinor: number; voidedAt: string | null };
+
+type CorrectedRow = { snapshot: IssuedInvoice; credited_minor: string; voided_at: Date | null };
+
+const corrected = (row: CorrectedRow): CorrectedInvoice => ({
+  ...row.snapshot,
+  creditedMinor: toSafeInteger(row.credited_minor, 'credited_minor'),
+  voidedAt: row.voided_at === null ? null : toUtcIso(row.voided_at),
+});
 
 /** Invoices (immutable once inserted), their lines, and the per-period invoice number sequence. */
 export const invoiceRepository = {
@@ -47,6 +58,12 @@ export const invoiceRepository = {
     return rows.length ? rows[0].snapshot : null;
   },
 
+  /** The invoice as issued plus what corrected it, if the invoice exists. */
+  async findCorrected(manager: EntityManager, invoiceId: string): Promise<CorrectedInvoice | null> {
+    const rows: CorrectedRow[] = await manager.query(`SELECT snapshot, credited_minor, voided_at FROM invoices WHERE invoice_id = $1`, [invoiceId]);
+    return rows.length ? corrected(rows[0]) : null;
+  },
+
   /**
    * One page of an account's invoices, newest period first (an account has one invoice per period,
    * so the period is the keyset: UNIQUE (account_id, period) serves it). `before`: only periods
@@ -55,15 +72,15 @@ export const invoiceRepository = {
   async pageOfAccount(
     manager: EntityManager,
     q: { accountId: string; before: string | null; period: string | null; limit: number },
-  ): Promise<IssuedInvoice[]> {
-    const rows: { snapshot: IssuedInvoice }[] = await manager.query(
-      `SELECT snapshot FROM invoices
+  ): Promise<CorrectedInvoice[]> {
+    const rows: CorrectedRow[] = await manager.query(
+      `SELECT snapshot, credited_minor, voided_at FROM invoices
        WHERE account_id = $1 AND ($2::text IS NULL OR period < $2) AND ($3::text IS NULL OR period = $3)
        ORDER BY period DESC
        LIMIT $4`,
       [q.accountId, q.before, q.period, q.limit],
     );
-    return rows.map((r) => r.snapshot);
+    return rows.map(corrected);
   },
 
   /** Reserves `count` consecutive numbers of the period's sequence; returns the first. */

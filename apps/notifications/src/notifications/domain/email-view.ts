@@ -7,7 +7,8 @@ export type NotifiableEvent =
   | EventOf<'InvoiceGenerated'>
   | EventOf<'ChargeFailed'>
   | EventOf<'AccountHoldPlaced'>
-  | EventOf<'AccountHoldReleased'>;
+  | EventOf<'AccountHoldReleased'>
+  | EventOf<'CreditNoteIssued'>;
 
 export type EmailTemplateName = z.infer<typeof emailTemplate>;
 
@@ -16,6 +17,7 @@ export const EMAIL_TEMPLATE_NAMES: readonly EmailTemplateName[] = [
   'payment-failed',
   'account-on-hold',
   'hold-released',
+  'credit-note',
 ];
 
 /** The root context a template renders against: the event payload plus a few derived flags. */
@@ -23,16 +25,17 @@ export type EmailView = Record<string, unknown> & { customer: CustomerSnapshot }
 
 export interface EmailSubject {
   template: EmailTemplateName;
-  /** What the email is about: the invoice id, `invoiceId:attempt` for a payment failure, or the hold id. */
+  /** What the email is about: the invoice id, `invoiceId:attempt` for a payment failure, the hold id, or the credit note id. */
   subjectId: string;
   invoiceId: string | null;
   customer: CustomerSnapshot;
-  /** The instant the email is dated with (issuedAt / failedAt / placedAt / releasedAt). */
+  /** The instant the email is dated with (issuedAt / failedAt / placedAt / releasedAt; a credit note's issuedAt). */
   datedAt: string;
   view: EmailView;
 }
 
 const AUTHENTICATION_REQUIRED = 'authentication_required';
+const CARRIED_LINE_PREFIX = 'carried:';
 
 type InvoicePayload = EventOf<'InvoiceGenerated'>['payload'];
 
@@ -136,6 +139,30 @@ export function emailSubjectFor(event: NotifiableEvent): EmailSubject {
         customer: p.customer,
         datedAt: p.releasedAt,
         view: { ...p },
+      };
+    }
+    case 'CreditNoteIssued': {
+      const p = event.payload;
+      return {
+        template: 'credit-note',
+        subjectId: p.creditNoteId,
+        invoiceId: p.invoiceId,
+        customer: p.customer,
+        datedAt: p.issuedAt,
+        view: {
+          ...p,
+          isVoid: p.kind === 'void',
+          // What happens to the part already paid is the note's promise (payments settles it so);
+          // how much that part is, payments decides: the email names no refunded amount.
+          refund: p.kind === 'credit' && p.paidPartTo === 'refund',
+          accountCredit: p.kind === 'credit' && p.paidPartTo === 'account_credit',
+          lines: p.lines.map((line) => ({
+            ...line,
+            // invoicing's line id of a carried balance (`carried:<invoiceId>`): its description is
+            // invoicing's English text, so the email words it from the catalog instead
+            carriedBalance: line.lineId.startsWith(CARRIED_LINE_PREFIX),
+          })),
+        },
       };
     }
     default: {

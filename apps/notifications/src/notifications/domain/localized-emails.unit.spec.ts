@@ -14,7 +14,10 @@ function inLocale<E extends NotifiableEvent>(event: E, locale: string): E {
   return { ...event, payload: { ...event.payload, customer: { ...event.payload.customer, locale } } };
 }
 
-/** Data an email quotes as it is: names, addresses, zone ids, product names and units, invoice numbers, links. */
+/**
+ * Data an email quotes as it is: names, addresses, zone ids, product names and units, invoice and
+ * credit note numbers, links, and a credit note's reason (finance's own words, quoted as written).
+ */
 function withoutData(event: NotifiableEvent, body: string): string {
   const p = event.payload as Partial<EventOf<'InvoiceGenerated'>['payload']>;
   const data = [
@@ -22,8 +25,9 @@ function withoutData(event: NotifiableEvent, body: string): string {
     event.payload.customer.email,
     event.payload.customer.timeZone,
     ...(p.lines ?? []).flatMap((line) => [line.description, line.unit]),
-  ];
-  let rest = body.replace(/<[^>]*>/g, ' ').replace(/https?:\/\/\S+/g, ' ').replace(/INV-[\d-]+/g, ' ');
+    ...(event.type === 'CreditNoteIssued' ? [event.payload.reason] : []),
+  ].filter((text): text is string => text !== undefined);
+  let rest = body.replace(/<[^>]*>/g, ' ').replace(/https?:\/\/\S+/g, ' ').replace(/(INV|CN)-[\d-]+/g, ' ');
   for (const text of data) rest = rest.split(text).join(' ');
   return rest;
 }

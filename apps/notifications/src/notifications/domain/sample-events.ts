@@ -273,6 +273,65 @@ const sampleAccountHoldReleasedManually: EventOf<'AccountHoldReleased'> = {
   payload: { ...sampleAccountHoldReleased.payload, reason: 'manual', releasedBy: 'ops@example.test', note: 'goodwill' },
 };
 
+/** A credit note of part of the seed invoice; what was already paid of it is refunded. */
+export const sampleCreditNote: EventOf<'CreditNoteIssued'> = {
+  ...meta,
+  eventId: '4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b70',
+  type: 'CreditNoteIssued',
+  occurredAt: '2017-08-10T17:00:00.000Z',
+  payload: {
+    creditNoteId: '9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a',
+    creditNoteNumber: 'CN-2017-08-000001',
+    invoiceId: INVOICE_ID,
+    invoiceNumber: 'INV-2017-07-000001',
+    kind: 'credit',
+    reason: 'Compute hours were counted twice on 12 July',
+    currency: 'USD',
+    lines: [{ lineId: 'line-1', description: 'Compute (vCPU hours)', amountMinor: 250 }],
+    totalMinor: 250,
+    invoiceTotalMinor: 1000,
+    creditedBeforeMinor: 0,
+    paidPartTo: 'refund',
+    issuedAt: '2017-08-10T17:00:00Z',
+    issuedBy: 'finance',
+    customer,
+  },
+};
+
+/** A credit note that keeps what was already paid as account credit, crediting a carried balance too. */
+const sampleCreditNoteAccountCredit: EventOf<'CreditNoteIssued'> = {
+  ...sampleCreditNote,
+  eventId: '4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b71',
+  payload: {
+    ...sampleCreditNote.payload,
+    creditNoteId: '9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6b',
+    creditNoteNumber: 'CN-2017-08-000002',
+    lines: [
+      ...sampleCreditNote.payload.lines,
+      { lineId: 'carried:7d6c5b4a-3928-4176-8e5d-4c3b2a190807', description: 'Balance carried over from INV-2017-06-000009', amountMinor: 30 },
+    ],
+    totalMinor: 280,
+    creditedBeforeMinor: 250,
+    paidPartTo: 'account_credit',
+  },
+};
+
+/** The void of the seed invoice: a full credit note, reason `void`. */
+export const sampleVoidCreditNote: EventOf<'CreditNoteIssued'> = {
+  ...sampleCreditNote,
+  eventId: '4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b72',
+  payload: {
+    ...sampleCreditNote.payload,
+    creditNoteId: '9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6c',
+    creditNoteNumber: 'CN-2017-08-000003',
+    kind: 'void',
+    reason: 'void',
+    lines: [{ ...sampleCreditNote.payload.lines[0], amountMinor: 1000 }],
+    totalMinor: 1000,
+    issuedBy: 'admin',
+  },
+};
+
 export const SAMPLE_EVENTS: readonly NotifiableEvent[] = [
   sampleInvoiceGenerated,
   sampleInvoiceWithCredit,
@@ -289,4 +348,7 @@ export const SAMPLE_EVENTS: readonly NotifiableEvent[] = [
   sampleAccountHoldPlacedActionRequired,
   sampleAccountHoldReleased,
   sampleAccountHoldReleasedManually,
+  sampleCreditNote,
+  sampleCreditNoteAccountCredit,
+  sampleVoidCreditNote,
 ];

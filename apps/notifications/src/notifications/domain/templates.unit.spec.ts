@@ -20,7 +20,7 @@ describe('loadTemplates', () => {
   it('loads the shipped templates', async () => {
     const templates = await loadTemplates(dir);
 
-    expect(templates.names).toEqual(['invoice', 'payment-failed', 'account-on-hold', 'hold-released']);
+    expect(templates.names).toEqual(['invoice', 'payment-failed', 'account-on-hold', 'hold-released', 'credit-note']);
   });
 
   it('fails at load when a template references a variable the event does not carry', async () => {

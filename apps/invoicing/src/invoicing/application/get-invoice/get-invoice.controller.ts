@@ -28,7 +28,7 @@ export class GetInvoiceController {
   @ApiParam({ name: 'invoiceId', description: 'Invoice id (UUID)' })
   async get(@Param() input: unknown): Promise<InvoiceView> {
     const { invoiceId } = parseRequest(params, input, 'params');
-    const snapshot = await invoiceRepository.findSnapshot(this.dataSource.manager, invoiceId);
+    const snapshot = await invoiceRepository.findCorrected(this.dataSource.manager, invoiceId);
     if (!snapshot) throw new NotFoundException(`invoice ${invoiceId} does not exist`);
     return invoiceView(snapshot);
   }

@@ -16,7 +16,7 @@ export class SendEmailsConsumer implements OnModuleInit {
     this.runtime.addConsumer({
       name: 'send-emails',
       topics: [TOPICS.invoices, TOPICS.payments, TOPICS.collections],
-      accepts: ['InvoiceGenerated', 'ChargeFailed', 'AccountHoldPlaced', 'AccountHoldReleased'],
+      accepts: ['InvoiceGenerated', 'ChargeFailed', 'AccountHoldPlaced', 'AccountHoldReleased', 'CreditNoteIssued'],
       handle: (events, { manager, logger }) => this.sendEmails.execute(events as NotifiableEvent[], manager, logger),
     });
   }

@@ -4,22 +4,26 @@ import type { Admin, Producer } from 'kafkajs';
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { renderInvoicePdf, sellerOf, type Seller } from '@billing/documents';
+import type { Envelope } from '@billing/events';
 import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken } from '@billing/messaging';
 import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../../../app.module';
-import { loadNotificationsConfig } from '../../../config';
+import { DEFAULT_TEMPLATES_DIR, loadNotificationsConfig } from '../../../config';
 import { notificationsEntities, notificationsMigrations } from '../../../database';
 import {
   TopicCollector,
   accountHoldPlaced,
   accountHoldReleased,
   chargeFailed,
+  creditNoteIssued,
   customer,
   invoiceGenerated,
   publish,
   sleep,
 } from '../../../testing/notifications-test-kit';
 import { SmtpCaptureProcess } from '../../../testing/smtp-capture-process';
+import { renderEmail } from '../../domain/render-email';
+import { loadTemplates } from '../../domain/templates';
 
 const FINANCE_TOKEN = 'finance-token-notifications-int';
 const OPERATOR_TOKEN = 'operator-token-notifications-int';
@@ -88,20 +92,26 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
       failure_reason: string | null;
     }[])[0];
   const api = () => request(app.getHttpServer());
+  /**
+   * Delivers `event`, waits for its EmailSent, delivers the very same event again (same eventId) and
+   * then the same subject in a new envelope, as a republishing producer would send it.
+   */
+  const deliverAgainAndRepublish = async (event: Envelope, emailKey: string) => {
+    await publish(producer, prefix, [event]);
+    await waitFor(async () => collector.about(emailKey).length === 1, { what: `EmailSent ${emailKey}` });
+    await publish(producer, prefix, [event]);
+    const republished = { ...event, eventId: randomUUID() };
+    await publish(producer, prefix, [republished]);
+    await waitFor(() => handled(republished.eventId), { what: 'the republished event to be handled' });
+    await sleep(300); // let any wrongly emitted second EmailSent reach the topic
+  };
 
   it('sends one email and one EmailSent when the same invoice event is delivered twice', async () => {
     const address = `twice-${randomUUID()}@example.test`;
     const event = invoiceGenerated(`acct-${randomUUID()}`, { customer: customer({ email: address }) });
     const emailKey = `invoice:${event.payload.invoiceId}`;
 
-    await publish(producer, prefix, [event]);
-    await waitFor(async () => collector.about(emailKey).length === 1, { what: 'EmailSent for the invoice' });
-    await publish(producer, prefix, [event]); // the very same event again (same eventId)
-    // ...and the same invoice in a new envelope, as a republishing producer would send it
-    const republished = { ...event, eventId: randomUUID() };
-    await publish(producer, prefix, [republished]);
-    await waitFor(() => handled(republished.eventId), { what: 'the republished event to be handled' });
-    await sleep(300); // let any wrongly emitted second EmailSent reach the topic
+    await deliverAgainAndRepublish(event, emailKey);
 
     const mails = await mailTo(address);
     expect(mails).toHaveLength(1);
@@ -122,6 +132,33 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
       causationId: event.eventId,
       producer: 'notifications',
       payload: { emailKey, template: 'invoice', subjectId: event.payload.invoiceId, invoiceId: event.payload.invoiceId, messageId: mails[0].messageId },
+    });
+    expect(await sentEmailRow(emailKey)).toMatchObject({ status: 'sent', smtp_code: 250 });
+  });
+
+  it('sends one credit note email and one EmailSent when the same CreditNoteIssued is delivered twice and republished, as the event renders it', async () => {
+    const address = `credit-${randomUUID()}@example.test`;
+    const event = creditNoteIssued(`acct-${randomUUID()}`, { customer: customer({ email: address, locale: 'ja-JP', timeZone: 'Asia/Tokyo' }), currency: 'JPY' });
+    const { creditNoteId, invoiceId } = event.payload;
+    const emailKey = `credit-note:${creditNoteId}`;
+
+    await deliverAgainAndRepublish(event, emailKey);
+
+    const mails = await mailTo(address);
+    expect(mails).toHaveLength(1);
+    // what was sent is what the event renders to, whenever it is rendered again
+    const rendered = renderEmail(await loadTemplates(DEFAULT_TEMPLATES_DIR), structuredClone(event));
+    expect(mails[0]).toMatchObject({ subject: rendered.subject, messageId: rendered.messageId });
+    expect((mails[0].text ?? '').replace(/\r\n/g, '\n').trimEnd()).toBe(rendered.text.trimEnd());
+    expect(mails[0].text).toContain('￥250');
+    expect(mails[0].headers['x-billing-email-key']).toBe(emailKey);
+    // no invoice PDF on a credit note email, even with INVOICE_EMAIL_ATTACH_PDF=true
+    expect((await simpleParser(Buffer.from(mails[0].raw, 'utf8'))).attachments).toEqual([]);
+    const emitted = collector.about(emailKey);
+    expect(emitted.map((e) => e.type)).toEqual(['EmailSent']);
+    expect(emitted[0]).toMatchObject({
+      causationId: event.eventId,
+      payload: { emailKey, template: 'credit-note', subjectId: creditNoteId, invoiceId, messageId: rendered.messageId },
     });
     expect(await sentEmailRow(emailKey)).toMatchObject({ status: 'sent', smtp_code: 250 });
   });
