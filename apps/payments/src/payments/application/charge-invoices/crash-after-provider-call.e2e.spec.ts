@@ -51,8 +51,13 @@ describe('payments killed after the provider call, before its transaction commit
 
   const database_ = async () => {
     if (db === undefined) {
-      db = new Client({ connectionString: DATABASE_SERVER_URL.replace(/\/[^/]*$/, `/${database}`) });
-      await db.connect();
+      // The service creates its database on start: until then this throws, and waitFor tries again.
+      const client = new Client({ connectionString: DATABASE_SERVER_URL.replace(/\/[^/]*$/, `/${database}`) });
+      await client.connect().catch(async (error: unknown) => {
+        await client.end().catch(() => undefined);
+        throw error;
+      });
+      db = client;
     }
     return db;
   };
@@ -110,20 +115,21 @@ describe('payments killed after the provider call, before its transaction commit
     // given an invoice paid by card (a process that does not crash)
     const invoice = invoiceGenerated({ currency: 'JPY', totalMinor: 5_000, providerCustomerId: customerId, paymentMethodId: 'pm_card_visa' });
     const { invoiceId } = invoice.payload;
-    const client = await database_();
-    const attempt = async () => (await client.query('SELECT status FROM charge_attempts WHERE invoice_id = $1', [invoiceId])).rows[0]?.status;
+    const attempt = async () =>
+      (await (await database_()).query('SELECT status FROM charge_attempts WHERE invoice_id = $1', [invoiceId])).rows[0]?.status;
     const paying = startPayments({});
     await produce(producer, prefix, [invoice]);
     await waitFor(async () => (await attempt()) === 'succeeded', { timeoutMs: 120_000, intervalMs: 250, what: 'the charge' });
+    const client = await database_();
     paying.child.kill('SIGTERM');
     expect(await paying.exited).toMatchObject({ code: 0 });
 
     // when a credit note refunds 2000 of it and the process dies right after the refund call
     const credit = creditNoteIssued(invoice, { totalMinor: 2_000, paidPartTo: 'refund' });
     const key = `refund:${credit.payload.creditNoteId}`;
-    const crashing = startPayments({ PAYMENTS_CRASH_AFTER_PROVIDER_CALL: '1' });
+    const crashing = startPayments({ PAYMENTS_CRASH_AFTER_PROVIDER_CALL: '1', LOG_LEVEL: 'info' });
     await produce(producer, prefix, [credit]);
-    expect((await crashOf(crashing)).signal).toBe('SIGKILL');
+    expect((await crashOf(crashing, 120_000)).signal).toBe('SIGKILL');
 
     // then the provider refunded, the refund row is still pending (committed before the call), nothing was reported
     expect(await sandbox.refundsFor(invoiceId)).toEqual([expect.objectContaining({ amount: 2_000, idempotency_key: key, status: 'succeeded' })]);
