@@ -154,7 +154,8 @@ describe('payments killed after the provider call, before its transaction commit
     const succeeded = await publishedOf('RefundSucceeded', invoiceId);
     expect(new Set(succeeded.map((e) => e.eventId)).size).toBe(1);
     expect(succeeded[0].payload).toMatchObject({ amountMinor: 2_000, currency: 'JPY', providerRefundId: atProvider[0].id });
-    expect(await publishedOf('CreditNoteSettled', invoiceId)).toHaveLength(1);
+    // (the outbox relay of the killed process may have published it already: the same event id again, which consumers dedupe)
+    expect(new Set((await publishedOf('CreditNoteSettled', invoiceId)).map((e) => e.eventId)).size).toBe(1);
 
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toMatchObject({ code: 0 });

@@ -241,4 +241,38 @@ describe('settle-credit-notes (real Stripe SDK against the sandbox, real Kafka a
     expect(await sandbox.refundsFor(invoiceId)).toEqual([]);
     expect(emitted.for(invoiceId, 'RefundSucceeded')).toHaveLength(0);
   });
+
+  it('settles a credit note only after the card attempt in flight has its outcome, counting what it collected', async () => {
+    // given an invoice with a card attempt pending at the provider (its row committed before the call)
+    const invoice = invoiceGenerated({ currency: 'KWD', totalMinor: 12_340, providerCustomerId: null, paymentMethodId: null });
+    const { invoiceId } = invoice.payload;
+    await produce(producer, prefix, [invoice]);
+    await waitForEvent(invoiceId, 'ChargeSkipped');
+    await dataSource.query(
+      `INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, status, amount_minor, currency, provider_amount,
+         provider_currency, requested_by_event_id, correlation_id, requested_at)
+       VALUES ($1, 2, $2, 'pending', 12340, 'KWD', 12340, 'kwd', $3, $4, now())`,
+      [invoiceId, `invoice:${invoiceId}:attempt:2`, randomUUID(), invoice.correlationId],
+    );
+
+    // when a credit note arrives while the attempt is in flight
+    await produce(producer, prefix, [creditNoteIssued(invoice, { totalMinor: 2_340, paidPartTo: 'account_credit' })]);
+    await sleep(2_000);
+    // then nothing is settled yet
+    expect(emitted.for(invoiceId, 'CreditNoteSettled')).toEqual([]);
+    expect((await dataSource.query('SELECT 1 FROM credit_note_settlements WHERE invoice_id = $1', [invoiceId])) as unknown[]).toEqual([]);
+
+    // when the attempt succeeds (as the consumer or the webhook records it)
+    await dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE charge_attempts SET status = 'succeeded', provider_payment_intent_id = 'pi_in_flight', resolved_at = now(), resolved_by = 'webhook'
+         WHERE invoice_id = $1 AND attempt = 2`,
+        [invoiceId],
+      );
+      await manager.query('UPDATE payment_invoices SET collected_minor = 12340 WHERE invoice_id = $1', [invoiceId]);
+    });
+    // then the credit is settled against the paid invoice: all of it collected, so all of it account credit
+    const [settled] = await waitForEvent(invoiceId, 'CreditNoteSettled');
+    expect(settled.payload).toMatchObject({ currency: 'KWD', appliedToOutstandingMinor: 0, accountCreditMinor: 2_340, refundMinor: 0, outstandingAfterMinor: 0 });
+  });
 });
