@@ -1,6 +1,7 @@
 import { MigrationInterface } from 'typeorm';
 import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables';
 import { InvoiceCollections1764300012000 } from './collections/infrastructure/migrations/1764300012000-invoice-collections';
+import { InvoiceCredits1764300014000 } from './collections/infrastructure/migrations/1764300014000-invoice-credits.migration';
 
 /**
  * TypeORM entities and migrations of the collections database (the outbox and inbox come from
@@ -12,4 +13,5 @@ export const collectionsEntities: Function[] = [];
 export const collectionsMigrations: (new () => MigrationInterface)[] = [
   DunningTables1764300004000,
   InvoiceCollections1764300012000,
+  InvoiceCredits1764300014000,
 ];

@@ -14,6 +14,8 @@ import {
   AccountPaymentMethodChangedV1,
   BillingEvent,
   ChargeRetryRequestedV1,
+  CreditNoteIssuedV1,
+  CustomerSnapshot,
   Envelope,
   InvoiceCollection,
   InvoiceGeneratedV1,
@@ -22,7 +24,7 @@ import {
   parseEvent,
 } from '@billing/events';
 import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
 import { paymentsEntities, paymentsMigrations } from '../src/database';
@@ -41,6 +43,18 @@ export interface SandboxCharge {
   status: 'succeeded' | 'failed';
   failure_code: string | null;
   decline_code: string | null;
+  metadata: Record<string, string>;
+  idempotency_key: string | null;
+}
+
+/** A refund as the sandbox lists it on GET /_sandbox/refunds. */
+export interface SandboxRefund {
+  id: string;
+  amount: number;
+  currency: string;
+  payment_intent: string;
+  status: 'succeeded' | 'failed';
+  failure_reason: string | null;
   metadata: Record<string, string>;
   idempotency_key: string | null;
 }
@@ -114,6 +128,10 @@ export class SandboxProcess {
   /** Fault switches and webhook target (POST /_sandbox/config). */
   configure(patch: {
     dropAfterChargeRate?: number;
+    /** Destroys the connection of answers carrying a refund (the refund is made): a timeout. */
+    dropAfterRefundRate?: number;
+    /** Every new refund fails with this Stripe failure_reason (a final decline); null: refunds succeed. */
+    refundFailureReason?: string | null;
     errorRate?: number;
     latencyMs?: number;
     webhook?: { url: string; secret: string; enabledEvents?: string[] } | null;
@@ -139,6 +157,12 @@ export class SandboxProcess {
   async chargesFor(invoiceId: string): Promise<SandboxCharge[]> {
     const { data } = await this.control<{ data: SandboxCharge[] }>('GET', '/_sandbox/charges');
     return data.filter((c) => c.metadata.invoice_id === invoiceId);
+  }
+
+  /** Every refund the sandbox made (succeeded or failed) for one invoice (from the refund metadata). */
+  async refundsFor(invoiceId: string): Promise<SandboxRefund[]> {
+    const { data } = await this.control<{ data: SandboxRefund[] }>('GET', '/_sandbox/refunds');
+    return data.filter((r) => r.metadata.invoice_id === invoiceId);
   }
 
   /** Events the sandbox emitted, with their webhook deliveries. */
@@ -178,7 +202,11 @@ export interface InvoiceSpec {
   collection?: InvoiceCollection;
 }
 
-export function invoiceGenerated(spec: InvoiceSpec = {}): Envelope & { payload: { invoiceId: string } } {
+export type InvoiceEvent = Envelope & {
+  payload: { invoiceId: string; invoiceNumber: string; currency: string; totalMinor: number; customer: CustomerSnapshot };
+};
+
+export function invoiceGenerated(spec: InvoiceSpec = {}): InvoiceEvent {
   const accountId = spec.accountId ?? randomUUID();
   const totalMinor = spec.totalMinor ?? 2_000;
   const invoiceId = randomUUID();
@@ -263,6 +291,43 @@ export function chargeRetryRequested(
       scheduledFor: '2026-12-02T08:00:00.000Z',
       requestedAt: '2026-12-01T09:00:00.000Z',
       ...(reason === undefined ? {} : { reason }),
+    },
+  );
+}
+
+/** Invoicing's CreditNoteIssued for (part of) an invoice made by `invoiceGenerated`, one line. */
+export function creditNoteIssued(
+  invoice: InvoiceEvent,
+  spec: { totalMinor: number; paidPartTo?: 'refund' | 'account_credit'; creditedBeforeMinor?: number; kind?: 'credit' | 'void' },
+): Envelope & { payload: { creditNoteId: string; creditNoteNumber: string; invoiceId: string } } {
+  const creditNoteId = randomUUID();
+  const p = invoice.payload;
+  return createEvent(
+    CreditNoteIssuedV1,
+    {
+      eventId: randomUUID(),
+      occurredAt: '2026-12-03T10:00:00.000Z',
+      producer: 'invoicing',
+      accountId: invoice.accountId,
+      correlationId: randomUUID(),
+      causationId: null,
+    },
+    {
+      creditNoteId,
+      creditNoteNumber: `CN-2026-12-${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`,
+      invoiceId: p.invoiceId,
+      invoiceNumber: p.invoiceNumber,
+      kind: spec.kind ?? 'credit',
+      reason: 'rated twice',
+      currency: p.currency as 'USD',
+      lines: [{ lineId: 'line-1', description: 'Usage', amountMinor: spec.totalMinor }],
+      totalMinor: spec.totalMinor,
+      invoiceTotalMinor: p.totalMinor,
+      creditedBeforeMinor: spec.creditedBeforeMinor ?? 0,
+      paidPartTo: spec.paidPartTo ?? 'refund',
+      issuedAt: '2026-12-03T10:00:00.000Z',
+      issuedBy: 'finance',
+      customer: p.customer,
     },
   );
 }
@@ -411,6 +476,55 @@ export class PaymentsTestService {
     await this.sandbox?.stop();
     await dropDatabase(DATABASE_SERVER_URL, this.database);
   }
+}
+
+/** The payments service as a real child process (apps/payments/src/main.ts), as an e2e test kills and restarts it. */
+export interface RunningPayments {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+export function spawnPayments(
+  { database, prefix, sandboxPort }: { database: string; prefix: string; sandboxPort: number },
+  extraEnv: Record<string, string>,
+): RunningPayments {
+  let output = '';
+  const child = spawn('node', ['-r', '@swc-node/register', 'apps/payments/src/main.ts'], {
+    cwd: WORKSPACE,
+    env: {
+      ...process.env,
+      DATABASE_URL: DATABASE_SERVER_URL,
+      DATABASE_NAME: database,
+      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      TOPIC_PREFIX: prefix,
+      TOPIC_PARTITIONS: '2',
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'warn',
+      STRIPE_API_PORT: String(sandboxPort),
+      STRIPE_MAX_NETWORK_RETRIES: '0',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, output: () => output };
+}
+
+/** How a process started with PAYMENTS_CRASH_AFTER_PROVIDER_CALL ended; fails if it did not within a minute. */
+export async function crashOf(running: RunningPayments, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    running.exited,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the process did not crash:\n${running.output()}`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,6 +5,7 @@ export {
   isAboveProviderMaximum,
   providerExponent,
   providerMaximumMinor,
+  providerStepMinor,
   toProviderAmount,
 } from './provider-amount';
 export { MinimumSource, ProviderMinimum, isBelowProviderMinimum, providerMinimumCharge } from './minimum-charge';

@@ -74,6 +74,19 @@ export function providerMaximumMinor(currency: string): number {
   return PROVIDER_MAXIMUM_AMOUNT * 10 ** -shift;
 }
 
+/**
+ * The smallest step, in our minor units, in which the provider takes amounts of the currency:
+ * 10 for three-decimal currencies (thousandths ending in 0), 100 for MGA (zero-decimal at Stripe,
+ * two ISO decimals), 1 otherwise. Every amount Stripe can take is a multiple of it, so a part of
+ * an amount that must go to the provider (a refund) is rounded DOWN to it and the rest kept apart.
+ */
+export function providerStepMinor(currency: string): number {
+  const code = currency.toUpperCase();
+  const shift = providerExponent(code) - minorUnitExponent(code);
+  if (shift < 0) return 10 ** -shift;
+  return THREE_DECIMAL.has(code) ? 10 : 1;
+}
+
 /** True when the amount (minor units) is more than the provider can charge in one payment. */
 export function isAboveProviderMaximum(amountMinor: number, currency: string): boolean {
   return amountMinor > providerMaximumMinor(currency);

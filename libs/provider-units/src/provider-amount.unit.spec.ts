@@ -1,4 +1,4 @@
-import { isAboveProviderMaximum, providerMaximumMinor, toProviderAmount } from './provider-amount';
+import { isAboveProviderMaximum, providerMaximumMinor, providerStepMinor, toProviderAmount } from './provider-amount';
 
 describe('toProviderAmount', () => {
   it.each([
@@ -66,5 +66,20 @@ describe('providerMaximumMinor', () => {
     expect(toProviderAmount(maximum + increment, currency)).toMatchObject({ ok: false, code: 'amount_too_large' });
     expect(isAboveProviderMaximum(maximum, currency)).toBe(false);
     expect(isAboveProviderMaximum(maximum + increment, currency)).toBe(true);
+  });
+});
+
+describe('providerStepMinor', () => {
+  it.each([
+    ['JPY', 1],
+    ['USD', 1],
+    ['KWD', 10],
+    ['BHD', 10],
+    ['MGA', 100],
+    ['ISK', 1],
+  ])('%s: every multiple of %i minor units is an amount the provider takes, and nothing finer', (currency, step) => {
+    expect(providerStepMinor(currency)).toBe(step);
+    expect(toProviderAmount(step * 7, currency).ok).toBe(true);
+    if (step > 1) expect(toProviderAmount(step * 7 + 1, currency).ok).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { apiKeyOf, headerValue, readBody } from './http-io';
 import * as idempotency from './idempotency-store';
 import { recordRequest, type RequestStats } from './request-stats';
 import { matchRoute } from './routes';
-import type { EventRecord, SandboxState } from './state';
+import type { AnswerEffect, EventRecord, SandboxState } from './state';
 import type { ApiContext, ApiResult } from './stripe-api';
 
 /** What answering one `/v1` request needs; the sandbox owns all of it. */
@@ -128,8 +128,9 @@ export function createApiHandler(deps: ApiDeps) {
       if (decision.outcome === 'replay') {
         const { answer } = decision;
         await deps.sleep(deps.config().latencyMs);
-        if (answer.chargeBearing && deps.random() < deps.config().dropAfterChargeRate) {
-          drop({ replayed: true, fault: 'drop_after_charge' });
+        const fault = dropFault(deps.config(), answer.effect);
+        if (fault !== null && deps.random() < fault.rate) {
+          drop({ replayed: true, fault: fault.name });
           return;
         }
         send(answer.status, answer.body, { 'Idempotent-Replayed': 'true' });
@@ -159,6 +160,7 @@ export function createApiHandler(deps: ApiDeps) {
       now: nowSeconds,
       newId: deps.newId,
       idempotencyKey,
+      refundFailureReason: deps.config().refundFailureReason,
       emit(type, object) {
         const eventId = deps.newId('evt');
         const payload = JSON.stringify(
@@ -196,15 +198,23 @@ export function createApiHandler(deps: ApiDeps) {
 
     const body = JSON.stringify(result.body);
     if (keyed !== null) {
-      idempotency.complete(state.idempotency, keyed, { status: result.status, body, chargeBearing: result.chargeBearing });
+      idempotency.complete(state.idempotency, keyed, { status: result.status, body, effect: result.effect });
     }
     state.events.push(...emitted);
-    if (result.chargeBearing && deps.random() < deps.config().dropAfterChargeRate) {
-      drop({ fault: 'drop_after_charge' });
+    const fault = dropFault(deps.config(), result.effect);
+    if (fault !== null && deps.random() < fault.rate) {
+      drop({ fault: fault.name });
     } else {
       send(result.status, body);
       log(result.status);
     }
     deps.publish(emitted);
   };
+}
+
+/** The connection-drop fault that applies to an answer carrying a charge or a refund (first answer and replays). */
+function dropFault(config: SandboxConfig, effect: AnswerEffect): { name: string; rate: number } | null {
+  if (effect === 'charge') return { name: 'drop_after_charge', rate: config.dropAfterChargeRate };
+  if (effect === 'refund') return { name: 'drop_after_refund', rate: config.dropAfterRefundRate };
+  return null;
 }

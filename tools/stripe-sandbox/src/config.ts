@@ -14,6 +14,13 @@ export interface SandboxConfig {
    * the client sees a connection error.
    */
   dropAfterChargeRate: number;
+  /** The same for answers that carry a refund: the refund is made, the client sees a connection error. */
+  dropAfterRefundRate: number;
+  /**
+   * While set, every new refund is made with `status: failed` and this Stripe `failure_reason`
+   * (nothing refunded): a refund the provider finally declines. null: refunds succeed.
+   */
+  refundFailureReason: RefundFailureReason | null;
   /** Seed for the fault draws; null draws from Math.random. */
   seed: number | null;
   /**
@@ -41,12 +48,26 @@ export const RateLimitSetting = z
   .strict()
   .transform(({ perSecond, burst }): RateLimit => ({ perSecond, burst: burst ?? defaultBurst(perSecond) }));
 
+/** Stripe's documented Refund.failure_reason values. */
+export const REFUND_FAILURE_REASONS = [
+  'charge_for_pending_refund_disputed',
+  'declined',
+  'expired_or_canceled_card',
+  'insufficient_funds',
+  'lost_or_stolen_card',
+  'merchant_request',
+  'unknown',
+] as const;
+export type RefundFailureReason = (typeof REFUND_FAILURE_REASONS)[number];
+
 /** A run-time change to the config: any subset of its fields, each validated. */
 export const ConfigPatch = z
   .object({
     latencyMs: z.number().int().min(0).max(120_000),
     errorRate: z.number().min(0).max(1),
     dropAfterChargeRate: z.number().min(0).max(1),
+    dropAfterRefundRate: z.number().min(0).max(1),
+    refundFailureReason: z.enum(REFUND_FAILURE_REASONS).nullable(),
     seed: z.number().int().nullable(),
     rateLimit: RateLimitSetting.nullable(),
     webhook: z

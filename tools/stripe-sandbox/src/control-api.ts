@@ -61,6 +61,13 @@ export function createControlApi(deps: ControlDeps) {
       );
       return json(200, { object: 'list', data });
     }
+    if (route === 'GET /_sandbox/refunds') {
+      const filters = ['payment_intent', 'status', 'idempotency_key', 'charge'] as const;
+      const data = [...deps.state.refunds.values()].filter((refund) =>
+        filters.every((f) => !url.searchParams.has(f) || refund[f] === url.searchParams.get(f)),
+      );
+      return json(200, { object: 'list', data });
+    }
     if (route === 'GET /_sandbox/events') {
       return json(200, {
         object: 'list',

@@ -1,5 +1,5 @@
 import type { StripeErrorBody } from './api-error';
-import type { IdempotencyRecord } from './state';
+import type { AnswerEffect, IdempotencyRecord } from './state';
 
 /**
  * Stripe's Idempotency-Key rules, over a plain Map and nothing else (no clock, no I/O):
@@ -22,8 +22,8 @@ export interface KeyedRequest {
 export interface StoredAnswer {
   status: number;
   body: string;
-  /** The answer carries a charge, so the drop-after-charge fault applies to its replays too. */
-  chargeBearing: boolean;
+  /** What the answer carries: the drop-after-charge / drop-after-refund fault applies to its replays too. */
+  effect: AnswerEffect;
 }
 
 export type IdempotencyDecision =
@@ -58,7 +58,7 @@ export function lookup(records: IdempotencyRecords, request: KeyedRequest): Idem
       `Keys for idempotent requests can only be used with the same parameters they were first used with. ${otherRequest}`,
     );
   }
-  return { outcome: 'replay', answer: { status: existing.status, body: existing.body, chargeBearing: existing.chargeBearing } };
+  return { outcome: 'replay', answer: { status: existing.status, body: existing.body, effect: existing.effect } };
 }
 
 /** `lookup`, and when the key is new, lock it as in flight until `complete` or `release`. */
@@ -71,7 +71,7 @@ export function begin(records: IdempotencyRecords, request: KeyedRequest): Idemp
       state: 'in_flight',
       status: 0,
       body: '',
-      chargeBearing: false,
+      effect: null,
     });
   }
   return decision;

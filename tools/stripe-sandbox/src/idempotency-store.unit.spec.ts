@@ -7,7 +7,7 @@ const request = (overrides: Partial<KeyedRequest> = {}): KeyedRequest => ({
   fingerprint: '{"amount":"2000"}',
   ...overrides,
 });
-const charged = { status: 200, body: '{"id":"pi_1"}', chargeBearing: true };
+const charged = { status: 200, body: '{"id":"pi_1"}', effect: 'charge' as const };
 
 describe('idempotency store', () => {
   let records: IdempotencyRecords;

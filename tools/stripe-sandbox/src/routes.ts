@@ -5,6 +5,7 @@ import {
   createCustomer,
   createPaymentIntent,
   createRefund,
+  retrieveRefund,
   retrieveCustomer,
   retrievePaymentIntent,
   retrievePaymentMethod,
@@ -34,6 +35,7 @@ const ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/v1/payment_intents/:id', run: (ctx, _params, id) => retrievePaymentIntent(ctx, id) },
   { method: 'POST', path: '/v1/payment_intents/:id/confirm', run: (ctx, params, id) => confirmPaymentIntent(ctx, id, params) },
   { method: 'POST', path: '/v1/refunds', run: (ctx, params) => createRefund(ctx, params) },
+  { method: 'GET', path: '/v1/refunds/:id', run: (ctx, _params, id) => retrieveRefund(ctx, id) },
 ];
 
 const COMPILED = ROUTES.map((route) => ({ route, pattern: new RegExp(`^${route.path.replace(':id', '([^/]+)')}$`) }));

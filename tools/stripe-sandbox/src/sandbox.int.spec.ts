@@ -582,3 +582,86 @@ describe('stripe sandbox: webhooks', () => {
     );
   });
 });
+
+describe('stripe sandbox: refunds through the SDK', () => {
+  beforeEach(() => start());
+
+  const refunds = async (query = '') => (await control('GET', `/_sandbox/refunds${query}`)).json.data as { id: string; amount: number; status: string; idempotency_key: string | null }[];
+
+  it('refunds a JPY charge partly, then the rest, retrieves each refund, and refuses a third', async () => {
+    const intent = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa', { amount: 5000, currency: 'jpy' }));
+
+    const part = await stripe.refunds.create({ payment_intent: intent.id, amount: 1200 });
+    expect(part).toMatchObject({ object: 'refund', amount: 1200, currency: 'jpy', status: 'succeeded', payment_intent: intent.id });
+    const rest = await stripe.refunds.create({ payment_intent: intent.id });
+    expect(rest).toMatchObject({ amount: 3800, status: 'succeeded' });
+    await expect(stripe.refunds.retrieve(part.id)).resolves.toMatchObject({ id: part.id, amount: 1200 });
+
+    const error = await rejectionOf(stripe.refunds.create({ payment_intent: intent.id, amount: 1 }));
+    expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(error).toMatchObject({ statusCode: 400, code: 'charge_already_refunded' });
+    expect(await charges()).toEqual([expect.objectContaining({ amount: 5000, amount_refunded: 5000, refunded: true })]);
+    const missing = await rejectionOf(stripe.refunds.retrieve('re_missing'));
+    expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+  });
+
+  it('refuses a KWD refund above what is left (amount_too_large) or not ending in 0, and takes one ending in 0', async () => {
+    const intent = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa', { amount: 5120, currency: 'kwd' }));
+
+    expect(await rejectionOf(stripe.refunds.create({ payment_intent: intent.id, amount: 5130 }))).toMatchObject({
+      statusCode: 400,
+      code: 'amount_too_large',
+    });
+    expect(await rejectionOf(stripe.refunds.create({ payment_intent: intent.id, amount: 1235 }))).toMatchObject({
+      statusCode: 400,
+      param: 'amount',
+    });
+    await expect(stripe.refunds.create({ payment_intent: intent.id, amount: 1230 })).resolves.toMatchObject({ amount: 1230, currency: 'kwd' });
+    expect(await charges()).toEqual([expect.objectContaining({ amount_refunded: 1230 })]);
+  });
+
+  it('replays a refund for the same key and parameters, and refuses the key with other parameters', async () => {
+    const intent = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa'));
+
+    const first = await stripe.refunds.create({ payment_intent: intent.id, amount: 700 }, { idempotencyKey: 'refund:cn_1' });
+    const again = await stripe.refunds.create({ payment_intent: intent.id, amount: 700 }, { idempotencyKey: 'refund:cn_1' });
+    expect(again.id).toBe(first.id);
+    expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
+
+    const error = await rejectionOf(stripe.refunds.create({ payment_intent: intent.id, amount: 800 }, { idempotencyKey: 'refund:cn_1' }));
+    expect(error).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(error).toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
+    expect(await refunds()).toEqual([expect.objectContaining({ id: first.id, amount: 700, idempotency_key: 'refund:cn_1' })]);
+    expect(await charges()).toEqual([expect.objectContaining({ amount_refunded: 700 })]);
+  });
+
+  it('makes a failed refund that moves no money while refundFailureReason is set, replayed as failed for its key', async () => {
+    const intent = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa'));
+    expect((await control('POST', '/_sandbox/config', { refundFailureReason: 'lost_or_stolen_card' })).status).toBe(200);
+
+    const failed = await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: 'refund:cn_2' });
+    expect(failed).toMatchObject({ status: 'failed', failure_reason: 'lost_or_stolen_card', amount: 2000 });
+    await control('POST', '/_sandbox/config', { refundFailureReason: null });
+    const replayed = await stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: 'refund:cn_2' });
+    expect(replayed).toMatchObject({ id: failed.id, status: 'failed' });
+    expect(await charges()).toEqual([expect.objectContaining({ amount_refunded: 0, refunded: false })]);
+    expect((await control('POST', '/_sandbox/config', { refundFailureReason: 'nope' })).status).toBe(400);
+  });
+
+  it('drops the connection after making the refund with dropAfterRefundRate; the retry with the same key refunds nothing more', async () => {
+    const intent = await stripe.paymentIntents.create(offSessionCharge('pm_card_visa'));
+    await control('POST', '/_sandbox/config', { dropAfterRefundRate: 1 });
+
+    const error = await rejectionOf(stripe.refunds.create({ payment_intent: intent.id, amount: 500 }, { idempotencyKey: 'refund:cn_3' }));
+    expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(await refunds('?idempotency_key=refund:cn_3')).toHaveLength(1);
+
+    await control('POST', '/_sandbox/config', { dropAfterRefundRate: 0 });
+    const retried = await stripe.refunds.create({ payment_intent: intent.id, amount: 500 }, { idempotencyKey: 'refund:cn_3' });
+    expect(retried).toMatchObject({ amount: 500, status: 'succeeded' });
+    expect(await refunds()).toHaveLength(1);
+    expect(await charges()).toEqual([expect.objectContaining({ amount_refunded: 500 })]);
+    const stats = (await control('GET', '/_sandbox/stats')).json;
+    expect(stats.endpoints['POST /v1/refunds'].statuses).toMatchObject({ dropped: 2, 200: 1 });
+  });
+});

@@ -23,6 +23,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   errorRate?: number;
   dropAfterChargeRate?: number;
+  dropAfterRefundRate?: number;
+  refundFailureReason?: SandboxConfig['refundFailureReason'];
   seed?: number | null;
   /** Requests per second over every `/v1` call, 429 beyond; burst defaults to perSecond / 10. */
   rateLimit?: { perSecond: number; burst?: number } | null;
@@ -58,6 +60,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     latencyMs: options.latencyMs ?? 0,
     errorRate: options.errorRate ?? 0,
     dropAfterChargeRate: options.dropAfterChargeRate ?? 0,
+    dropAfterRefundRate: options.dropAfterRefundRate ?? 0,
+    refundFailureReason: options.refundFailureReason ?? null,
     seed: options.seed ?? null,
     rateLimit: options.rateLimit ? RateLimitSetting.parse(options.rateLimit) : null,
     webhook: options.webhook ? { enabledEvents: ['*'], ...options.webhook } : null,

@@ -94,10 +94,21 @@ export interface RefundObject {
   currency: string;
   payment_intent: string;
   reason: string | null;
-  status: 'succeeded';
+  /** `failed` only while the `refundFailureReason` fault is set (nothing was refunded). */
+  status: 'succeeded' | 'failed';
+  /** Stripe's Refund.failure_reason (e.g. `declined`, `expired_or_canceled_card`); null unless failed. */
+  failure_reason: string | null;
   metadata: Metadata;
   created: number;
 }
+
+/** A refund the sandbox made (succeeded or failed) and the key it was made with: the ledger tests count. */
+export interface RefundRecord extends RefundObject {
+  idempotency_key: string | null;
+}
+
+/** What an answer carries: the money-moving faults (drop after charge / refund) apply to it and its replays. */
+export type AnswerEffect = 'charge' | 'refund' | null;
 
 export interface WebhookDelivery {
   attempt: number;
@@ -120,8 +131,8 @@ export interface IdempotencyRecord {
   state: 'in_flight' | 'done';
   status: number;
   body: string;
-  /** The answer carries a charge, so the drop-after-charge fault applies to its replays too. */
-  chargeBearing: boolean;
+  /** What the answer carries: the drop-after-charge / drop-after-refund fault applies to its replays too. */
+  effect: AnswerEffect;
 }
 
 export interface SandboxState {
@@ -129,7 +140,7 @@ export interface SandboxState {
   paymentMethods: Map<string, PaymentMethodObject & { testCard: string }>;
   paymentIntents: Map<string, PaymentIntentObject>;
   charges: ChargeRecord[];
-  refunds: Map<string, RefundObject>;
+  refunds: Map<string, RefundRecord>;
   events: EventRecord[];
   idempotency: Map<string, IdempotencyRecord>;
 }

@@ -9,11 +9,13 @@ import {
   requiredString,
 } from './params';
 import type {
+  AnswerEffect,
   ChargeRecord,
   CustomerObject,
   PaymentIntentObject,
   PaymentMethodObject,
   RefundObject,
+  RefundRecord,
   SandboxState,
 } from './state';
 import {
@@ -32,6 +34,8 @@ export interface ApiContext {
   now(): number;
   newId(prefix: string): string;
   readonly idempotencyKey: string | null;
+  /** The `refundFailureReason` fault: while set, every new refund fails with this reason. */
+  readonly refundFailureReason: string | null;
   emit(type: string, object: object): void;
 }
 
@@ -42,11 +46,11 @@ export interface ApiContext {
 export interface ApiResult {
   status: number;
   body: unknown;
-  /** A charge was made (or attempted) while producing this answer. */
-  chargeBearing: boolean;
+  /** A charge (or a refund) was made or attempted while producing this answer. */
+  effect: AnswerEffect;
 }
 
-const ok = (body: unknown): ApiResult => ({ status: 200, body, chargeBearing: false });
+const ok = (body: unknown): ApiResult => ({ status: 200, body, effect: null });
 
 // ---------------------------------------------------------------- customers
 
@@ -98,7 +102,7 @@ export function attachPaymentMethod(ctx: ApiContext, id: string, params: FormPar
   const attached = attachTo(ctx, id, customerId, 'payment_method');
   if (attached instanceof ApiError) {
     // Stripe verifies the card on attach: a decline here is a 402 answer, not a refusal.
-    return { status: attached.status, body: { error: attached.body }, chargeBearing: false };
+    return { status: attached.status, body: { error: attached.body }, effect: null };
   }
   return ok(publicPaymentMethod(attached));
 }
@@ -364,7 +368,7 @@ function confirmIntent(
     intent.amount_received = intent.amount;
     intent.last_payment_error = null;
     ctx.emit('payment_intent.succeeded', intent);
-    return { status: 200, body: intent, chargeBearing: true };
+    return { status: 200, body: intent, effect: 'charge' };
   }
 
   intent.status = 'requires_payment_method';
@@ -390,33 +394,25 @@ function confirmIntent(
     payment_method: paymentMethod.object,
     doc_url: intent.last_payment_error.doc_url,
   };
-  return { status: 402, body: { error }, chargeBearing: true };
+  return { status: 402, body: { error }, effect: 'charge' };
 }
 
 // ---------------------------------------------------------------- refunds
 
+const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'];
+
+/**
+ * `POST /v1/refunds`: refunds `amount` (default: what is left) of a succeeded charge, named by
+ * its PaymentIntent or the charge itself. Refused before anything happens (400, not stored under
+ * the key): nothing left to refund (`charge_already_refunded`), more than is left
+ * (`amount_too_large`), an amount the currency cannot take (three-decimal not ending in 0).
+ * With the `refundFailureReason` fault set the refund is made but fails: `status: failed` and
+ * that `failure_reason`, nothing refunded (Stripe reports such a failure later through
+ * `charge.refund.updated`; the sandbox answers it at once so tests need no webhook).
+ */
 export function createRefund(ctx: ApiContext, params: FormParams): ApiResult {
   rejectUnknownParams(params, ['payment_intent', 'charge', 'amount', 'reason', 'metadata']);
-  const intentId = optionalString(params, 'payment_intent');
-  const chargeId = optionalString(params, 'charge');
-  let charge: ChargeRecord | undefined;
-  if (intentId !== undefined) {
-    const intent = ctx.state.paymentIntents.get(intentId);
-    if (intent === undefined) throw resourceMissing('payment_intent', intentId, 'payment_intent', 400);
-    charge = ctx.state.charges.find((c) => c.id === intent.latest_charge && c.status === 'succeeded');
-    if (charge === undefined) {
-      throw invalidRequest(
-        `This PaymentIntent (${intentId}) does not have a successful charge to refund.`,
-        'payment_intent',
-      );
-    }
-  } else if (chargeId !== undefined) {
-    charge = ctx.state.charges.find((c) => c.id === chargeId);
-    if (charge === undefined) throw resourceMissing('charge', chargeId, 'charge', 400);
-    if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${chargeId} has not succeeded.`, 'charge');
-  } else {
-    throw invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', 'payment_intent', 'parameter_missing');
-  }
+  const charge = refundedCharge(ctx, optionalString(params, 'payment_intent'), optionalString(params, 'charge'));
   const refundable = charge.amount - charge.amount_refunded;
   if (refundable === 0) {
     throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded');
@@ -430,13 +426,20 @@ export function createRefund(ctx: ApiContext, params: FormParams): ApiResult {
       'amount_too_large',
     );
   }
-  const reason = optionalString(params, 'reason') ?? null;
-  if (reason !== null && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(reason)) {
-    throw invalidRequest(`Invalid reason: ${reason}`, 'reason');
+  if (THREE_DECIMAL.has(charge.currency) && amount % 10 !== 0) {
+    throw invalidRequest(
+      `Invalid amount for ${charge.currency}: three-decimal currencies require the last digit to be 0 (round to the nearest ten).`,
+      'amount',
+    );
   }
-  charge.amount_refunded += amount;
-  charge.refunded = charge.amount_refunded === charge.amount;
-  const refund: RefundObject = {
+  const reason = optionalString(params, 'reason') ?? null;
+  if (reason !== null && !REFUND_REASONS.includes(reason)) throw invalidRequest(`Invalid reason: ${reason}`, 'reason');
+  const failureReason = ctx.refundFailureReason;
+  if (failureReason === null) {
+    charge.amount_refunded += amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
+  }
+  const refund: RefundRecord = {
     id: ctx.newId('re'),
     object: 'refund',
     amount,
@@ -444,11 +447,48 @@ export function createRefund(ctx: ApiContext, params: FormParams): ApiResult {
     currency: charge.currency,
     payment_intent: charge.payment_intent,
     reason,
-    status: 'succeeded',
+    status: failureReason === null ? 'succeeded' : 'failed',
+    failure_reason: failureReason,
     metadata: metadataParam(params),
     created: ctx.now(),
+    idempotency_key: ctx.idempotencyKey,
   };
   ctx.state.refunds.set(refund.id, refund);
-  ctx.emit('charge.refunded', charge);
-  return ok(refund);
+  ctx.emit(failureReason === null ? 'charge.refunded' : 'charge.refund.updated', failureReason === null ? charge : publicRefund(refund));
+  return { status: 200, body: publicRefund(refund), effect: 'refund' };
+}
+
+export function retrieveRefund(ctx: ApiContext, id: string): ApiResult {
+  const refund = ctx.state.refunds.get(id);
+  if (refund === undefined) throw resourceMissing('refund', id, 'id', 404);
+  return ok(publicRefund(refund));
+}
+
+/** The succeeded charge a refund request names (by PaymentIntent or by charge id). */
+function refundedCharge(ctx: ApiContext, intentId: string | undefined, chargeId: string | undefined): ChargeRecord {
+  if (intentId !== undefined) {
+    const intent = ctx.state.paymentIntents.get(intentId);
+    if (intent === undefined) throw resourceMissing('payment_intent', intentId, 'payment_intent', 400);
+    const charge = ctx.state.charges.find((c) => c.id === intent.latest_charge && c.status === 'succeeded');
+    if (charge === undefined) {
+      throw invalidRequest(`This PaymentIntent (${intentId}) does not have a successful charge to refund.`, 'payment_intent');
+    }
+    return charge;
+  }
+  if (chargeId !== undefined) {
+    const charge = ctx.state.charges.find((c) => c.id === chargeId);
+    if (charge === undefined) throw resourceMissing('charge', chargeId, 'charge', 400);
+    if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${chargeId} has not succeeded.`, 'charge');
+    return charge;
+  }
+  throw invalidRequest(
+    'One of the following params should be provided for this request: payment_intent or charge.',
+    'payment_intent',
+    'parameter_missing',
+  );
+}
+
+function publicRefund(record: RefundRecord): RefundObject {
+  const { idempotency_key: _key, ...refund } = record;
+  return refund;
 }

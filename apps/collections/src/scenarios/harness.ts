@@ -14,6 +14,7 @@ import {
   ChargeFailedV1,
   ChargeSkippedV1,
   ChargeSucceededV1,
+  CreditNoteSettledV1,
   InvoiceGeneratedV1,
   PaymentRecordedV1,
   Envelope,
@@ -267,6 +268,24 @@ export function paymentRecorded(invoice: InvoiceRef, amountMinor: number, outsta
     recordedBy: 'finance@example.com',
     outstandingAfterMinor,
   }) as EventOf<'PaymentRecorded'>;
+}
+
+/** Payments settled a credit note of the invoice: `appliedMinor` off what it owed, `outstandingAfterMinor` left. */
+export function creditNoteSettled(invoice: InvoiceRef, appliedMinor: number, outstandingAfterMinor: number): EventOf<'CreditNoteSettled'> {
+  const settledAt = new Date().toISOString();
+  return createEvent(CreditNoteSettledV1, meta(invoice.accountId, settledAt, 'payments'), {
+    creditNoteId: randomUUID(),
+    creditNoteNumber: 'CN-2026-12-000001',
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: invoice.invoiceNumber,
+    currency: invoice.currency,
+    totalMinor: appliedMinor,
+    appliedToOutstandingMinor: appliedMinor,
+    refundMinor: 0,
+    accountCreditMinor: 0,
+    outstandingAfterMinor,
+    settledAt,
+  }) as EventOf<'CreditNoteSettled'>;
 }
 
 /** Produces events onto `${prefix}<topic>`, keyed by account, as the service that owns the topic would. */

@@ -14,6 +14,7 @@ import {
   chargeSkipped,
   chargeSucceeded,
   collectionsEnv,
+  creditNoteSettled,
   deleteTopics,
   invoiceGenerated,
   newInvoice,
@@ -252,5 +253,53 @@ describe('collections: paying out of dunning', () => {
     expect(watcher.of('AccountHoldReleased', invoice.accountId)).toHaveLength(1);
     expect(await caseOf(invoice.invoiceId)).toMatchObject({ status: 'paid' });
     expect(await invoiceRow(invoice.invoiceId)).toMatchObject({ collected_minor: String(total) });
+  });
+
+  it.each<['JPY' | 'KWD', number, number]>([
+    ['JPY', 5000, 1200],
+    ['KWD', 12_340, 2_340],
+  ])('keeps the case after a partial credit in %s, and closes it and releases the hold once when the rest is credited', async (currency, total, part) => {
+    // given a held account (the customer had to act and did not)
+    const invoice = newInvoice(undefined, total, currency);
+    await invoicing.produce(invoiceGenerated(invoice));
+    await payments.produce(chargeFailed(invoice, 1, { retryable: false }));
+    await waitFor(async () => watcher.of('AccountHoldPlaced', invoice.accountId).length > 0, { what: 'the hold' });
+
+    // when part of it is credited (the settlement delivered twice)
+    const partial = creditNoteSettled(invoice, part, total - part);
+    await payments.produce(partial, partial);
+    await waitFor(async () => (await caseOf(invoice.invoiceId))?.amount_minor === String(total - part), { what: 'the partial credit' });
+    await sleep(500);
+    // then the hold stays and the case owes the rest
+    expect(watcher.of('AccountHoldReleased', invoice.accountId)).toEqual([]);
+    expect(await caseOf(invoice.invoiceId)).toMatchObject({ status: 'action_required' });
+
+    // when the rest is credited (delivered twice)
+    const rest = creditNoteSettled(invoice, total - part, 0);
+    await payments.produce(rest, rest);
+    // then the case is closed, the hold released once, and no retry is ever asked for
+    await waitFor(async () => watcher.of('AccountHoldReleased', invoice.accountId).length > 0, { what: 'the release' });
+    await sleep(500);
+    expect(watcher.of('AccountHoldReleased', invoice.accountId)).toHaveLength(1);
+    expect(await caseOf(invoice.invoiceId)).toMatchObject({ status: 'paid' });
+    expect((await dataSource.query('SELECT credited_minor, collected_minor FROM invoice_collections WHERE invoice_id = $1', [invoice.invoiceId]))[0]).toEqual({
+      credited_minor: String(total),
+      collected_minor: '0',
+    });
+  });
+
+  it('asks for no scheduled retry of an invoice fully credited while it was in dunning', async () => {
+    // given attempt 1 declined (retryable): attempt 2 is scheduled 2 s after the failure
+    const invoice = newInvoice(undefined, 7000, 'JPY');
+    await invoicing.produce(invoiceGenerated(invoice));
+    await payments.produce(chargeFailed(invoice, 1, { retryable: true, failedAt: new Date(Date.now() + 2_000).toISOString() }));
+    await waitFor(async () => (await caseOf(invoice.invoiceId))?.next_attempt === 2, { what: 'the scheduled retry' });
+
+    // when the whole invoice is credited before the retry is due
+    await payments.produce(creditNoteSettled(invoice, 7000, 0));
+    await waitFor(async () => (await caseOf(invoice.invoiceId))?.status === 'paid', { what: 'the case closed' });
+    // then no retry is ever asked for (the schedule's 2 s, 4 s and 6 s pass)
+    await sleep(9_000);
+    expect(watcher.of('ChargeRetryRequested', invoice.accountId)).toEqual([]);
   });
 });

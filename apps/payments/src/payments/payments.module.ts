@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import Stripe from 'stripe';
 import { PAYMENTS_CONFIG, PaymentsConfig } from '../config';
-import { CHARGE_INVOICES_OPTIONS, ChargeInvoices, ChargeInvoicesOptions } from './application/charge-invoices/charge-invoices';
+import { ChargeInvoices } from './application/charge-invoices/charge-invoices';
+import { PROVIDER_CALL_OPTIONS, ProviderCallOptions } from './application/plan-call-record';
 import { ChargeInvoicesConsumer } from './application/charge-invoices/charge-invoices.consumer';
 import { ListInvoiceCharges } from './application/list-invoice-charges/list-invoice-charges';
 import { ListInvoiceChargesController } from './application/list-invoice-charges/list-invoice-charges.controller';
@@ -12,6 +13,8 @@ import { RecordOfflinePayment } from './application/record-offline-payment/recor
 import { RecordOfflinePaymentController } from './application/record-offline-payment/record-offline-payment.controller';
 import { ReconcileStripeEvent } from './application/reconcile-stripe-webhook/reconcile-stripe-event';
 import { StripeWebhookController } from './application/reconcile-stripe-webhook/stripe-webhook.controller';
+import { SettleCreditNotes } from './application/settle-credit-notes/settle-credit-notes';
+import { SettleCreditNotesConsumer } from './application/settle-credit-notes/settle-credit-notes.consumer';
 import { PROVIDER_PACE } from './application/provider-pace';
 import { pacedBatchSize, paceSettings } from './domain/provider-pace';
 import { PostgresPaceBucket, PostgresProviderPace } from './infrastructure/postgres-provider-pace';
@@ -19,11 +22,11 @@ import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
 import { DataSource } from 'typeorm';
 import { StripePaymentProvider } from './infrastructure/stripe-payment-provider';
 
-/** Charges, charge attempts, the Stripe webhook, the charges API and offline payments. */
+/** Charges, charge attempts, credit-note settlements and refunds, the Stripe webhook, the charges API and offline payments. */
 @Module({})
 export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
-    const options: ChargeInvoicesOptions = {
+    const options: ProviderCallOptions = {
       providerConcurrency: config.PAYMENTS_PROVIDER_CONCURRENCY,
       batchSize: config.providerRequestsPerSecond > 0 ? pacedBatchSize(config.providerRequestsPerSecond, config.CONSUMER_BATCH_SIZE) : undefined,
       afterProviderCall: config.PAYMENTS_CRASH_AFTER_PROVIDER_CALL
@@ -37,7 +40,7 @@ export class PaymentsModule {
         { provide: PAYMENTS_CONFIG, useValue: config },
         { provide: STRIPE, useFactory: () => createStripeClient(config) },
         { provide: PAYMENT_PROVIDER, useFactory: (stripe: Stripe) => new StripePaymentProvider(stripe), inject: [STRIPE] },
-        { provide: CHARGE_INVOICES_OPTIONS, useValue: options },
+        { provide: PROVIDER_CALL_OPTIONS, useValue: options },
         {
           provide: PROVIDER_PACE,
           useFactory: (dataSource: DataSource) =>
@@ -48,6 +51,8 @@ export class PaymentsModule {
         },
         ChargeInvoices,
         ChargeInvoicesConsumer,
+        SettleCreditNotes,
+        SettleCreditNotesConsumer,
         ReconcileStripeEvent,
         ListInvoiceCharges,
         RecordOfflinePayment,

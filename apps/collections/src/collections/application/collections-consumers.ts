@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { CLOCK, Clock, ServiceRuntime } from '@billing/messaging';
 import { DunningPolicy } from '../domain/policy';
+import { closeCreditedInvoice } from './close-credited-invoice/close-credited-invoice.consumer';
 import { addDecidingConsumer } from './deciding-consumer';
 import { chargeOutcomes } from './handle-charge-outcome/dunning.consumer';
 import { recordChargeSkip } from './record-charge-skip/record-charge-skip.consumer';
@@ -25,5 +26,6 @@ export class CollectionsConsumers implements OnModuleInit {
     addDecidingConsumer(this.runtime, deps, retryOnNewPaymentMethod);
     addDecidingConsumer(this.runtime, deps, recordChargeSkip);
     addDecidingConsumer(this.runtime, deps, recordOfflinePayment);
+    addDecidingConsumer(this.runtime, deps, closeCreditedInvoice);
   }
 }

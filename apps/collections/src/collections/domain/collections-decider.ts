@@ -3,19 +3,28 @@ import { attemptRequested } from './invoice-collection';
 import {
   AccountCollections,
   ChargeSkipped,
+  CreditNoteSettled,
   InvoiceGenerated,
   PayNow,
   PaymentMethodChanged,
   PaymentRecorded,
   decideOnCharge,
   decideOnChargeSkipped,
+  decideOnCreditNoteSettled,
   decideOnInvoiceGenerated,
   decideOnPaymentMethodChanged,
   decideOnPaymentRecorded,
   decidePayNow,
 } from './payment-recovery-decider';
 
-export type CollectionsInput = DunningInput | InvoiceGenerated | PaymentMethodChanged | ChargeSkipped | PaymentRecorded | PayNow;
+export type CollectionsInput =
+  | DunningInput
+  | InvoiceGenerated
+  | PaymentMethodChanged
+  | ChargeSkipped
+  | PaymentRecorded
+  | CreditNoteSettled
+  | PayNow;
 
 /**
  * The account's whole collections as one decider (what the scenarios drive): each input goes to
@@ -34,6 +43,8 @@ export function decideCollections(input: CollectionsInput, state: AccountCollect
       return decideOnChargeSkipped(input, state, context);
     case 'PaymentRecorded':
       return decideOnPaymentRecorded(input, state, context);
+    case 'CreditNoteSettled':
+      return decideOnCreditNoteSettled(input, state, context);
     case 'PayNow':
       return decidePayNow(input, state, context);
     case 'RequestDueRetries': {

@@ -1,9 +1,10 @@
-import { ChargeSkippedV1, InvoiceCollection, InvoiceGeneratedV1, PayloadOf, PaymentRecordedV1 } from '@billing/events';
+import { ChargeSkippedV1, CreditNoteSettledV1, InvoiceCollection, InvoiceGeneratedV1, PayloadOf, PaymentRecordedV1 } from '@billing/events';
 import { CurrencyCode } from '@billing/money';
 
 export type InvoiceGeneratedPayload = PayloadOf<typeof InvoiceGeneratedV1>;
 export type ChargeSkippedPayload = PayloadOf<typeof ChargeSkippedV1>;
 export type PaymentRecordedPayload = PayloadOf<typeof PaymentRecordedV1>;
+export type CreditNoteSettledPayload = PayloadOf<typeof CreditNoteSettledV1>;
 export type SkipReason = ChargeSkippedPayload['reason'];
 
 /**
@@ -41,6 +42,10 @@ export interface InvoiceState {
   readonly succeededAttempt: number | null;
   /** Offline payments already counted (PaymentRecorded.paymentId). */
   readonly offlinePaymentIds: readonly string[];
+  /** Taken off what the invoice owes by credit notes (CreditNoteSettled.appliedToOutstandingMinor). */
+  readonly creditedMinor: number;
+  /** Credit notes already counted (CreditNoteSettled.creditNoteId). */
+  readonly creditNoteIds: readonly string[];
 }
 
 /** The account's current payment method as invoicing last announced it; null state: never announced. */
@@ -51,7 +56,7 @@ export interface AccountMethod {
 }
 
 export function outstandingMinor(invoice: InvoiceState): number {
-  return Math.max(0, invoice.totalMinor - invoice.carriedForwardMinor - invoice.collectedMinor);
+  return Math.max(0, invoice.totalMinor - invoice.carriedForwardMinor - invoice.collectedMinor - invoice.creditedMinor);
 }
 
 export function attemptInFlight(invoice: InvoiceState): boolean {
@@ -78,6 +83,8 @@ function blank(accountId: string, facts: InvoiceFacts): InvoiceState {
     skipReason: null,
     succeededAttempt: null,
     offlinePaymentIds: [],
+    creditedMinor: 0,
+    creditNoteIds: [],
   };
 }
 
@@ -133,6 +140,18 @@ export function onPaymentRecorded(state: InvoiceState | null, accountId: string,
     ...base,
     collectedMinor: base.collectedMinor + payment.amountMinor,
     offlinePaymentIds: [...base.offlinePaymentIds, payment.paymentId],
+  };
+}
+
+/** A credit note was settled against the invoice: what it took off the outstanding amount, counted once. */
+export function onCreditNoteSettled(state: InvoiceState | null, accountId: string, settlement: CreditNoteSettledPayload): InvoiceState {
+  if (state?.creditNoteIds.includes(settlement.creditNoteId)) return state;
+  const base =
+    state ?? blank(accountId, { ...settlement, totalMinor: settlement.appliedToOutstandingMinor + settlement.outstandingAfterMinor });
+  return {
+    ...base,
+    creditedMinor: base.creditedMinor + settlement.appliedToOutstandingMinor,
+    creditNoteIds: [...base.creditNoteIds, settlement.creditNoteId],
   };
 }
 

@@ -13,12 +13,14 @@ import { isAtOrBefore } from './instant';
 import {
   AccountMethod,
   ChargeSkippedPayload,
+  CreditNoteSettledPayload,
   InvoiceState,
   PaymentRecordedPayload,
   attemptInFlight,
   attemptRequested,
   onAttemptOutcome,
   onChargeSkipped,
+  onCreditNoteSettled,
   onInvoiceGenerated,
   onPaymentRecorded,
   outstandingMinor,
@@ -42,6 +44,7 @@ export type InvoiceGenerated = Envelope<'InvoiceGenerated', PayloadOf<typeof Inv
 export type PaymentMethodChanged = Envelope<'AccountPaymentMethodChanged', PayloadOf<typeof AccountPaymentMethodChangedV1>>;
 export type ChargeSkipped = Envelope<'ChargeSkipped', ChargeSkippedPayload>;
 export type PaymentRecorded = Envelope<'PaymentRecorded', PaymentRecordedPayload>;
+export type CreditNoteSettled = Envelope<'CreditNoteSettled', CreditNoteSettledPayload>;
 
 /** An operator asks for an attempt now (`POST /v1/invoices/{invoiceId}/pay`). */
 export interface PayNow {
@@ -141,13 +144,44 @@ export function decideOnPaymentRecorded(
   const before = invoiceOf(state, event.payload.invoiceId);
   const invoice = onPaymentRecorded(before, event.accountId, event.payload);
   if (invoice === before) return { state, events: [] };
-  const next = withInvoice(state, invoice);
+  return settleOpenCase(withInvoice(state, invoice), invoice, event.payload.outstandingAfterMinor, event.payload.receivedAt, now);
+}
+
+/**
+ * Payments settled a credit note against the invoice (CreditNoteSettled): what it applied to the
+ * outstanding amount is no longer owed. Nothing left outstanding: the invoice's case is closed
+ * (no further retry) and the hold released once nothing overdue is left — exactly as a payment
+ * would; partial: the case stays open with what is still owed (payments charges the next retry
+ * that much less). A credit of an invoice with no case, or a settlement counted before, changes
+ * no case.
+ */
+export function decideOnCreditNoteSettled(
+  event: CreditNoteSettled,
+  state: AccountCollections,
+  { now }: Context,
+): Decision<AccountCollections> {
+  const before = invoiceOf(state, event.payload.invoiceId);
+  const invoice = onCreditNoteSettled(before, event.accountId, event.payload);
+  if (invoice === before) return { state, events: [] };
+  return settleOpenCase(withInvoice(state, invoice), invoice, event.payload.outstandingAfterMinor, event.payload.settledAt, now);
+}
+
+/**
+ * Money arrived for the invoice, or a credit took its debt off: with `outstandingAfterMinor` 0
+ * its open case is closed (`onPaidOffline`: no retry, no hold falls due) and the account's hold
+ * released if nothing overdue is left (`decideRelease`: once); otherwise the case owes the rest.
+ */
+function settleOpenCase(
+  next: AccountCollections,
+  invoice: InvoiceState,
+  outstandingAfterMinor: number,
+  at: string,
+  now: string,
+): Decision<AccountCollections> {
   const open = openCaseOf(next, invoice.invoiceId);
   if (open === null) return { state: next, events: [] };
-
-  const { outstandingAfterMinor, receivedAt } = event.payload;
   if (outstandingAfterMinor > 0) return { state: withCase(next, open, { ...open, amountMinor: outstandingAfterMinor }), events: [] };
-  const paid = onPaidOffline(open, receivedAt);
+  const paid = onPaidOffline(open, at);
   const cases = withCase(next, open, paid.case!).cases;
   const release = decideRelease(cases, next.hold, now);
   if (!release.released) return { state: { ...next, cases }, events: [] };

@@ -5,7 +5,7 @@ import { ChargeFailure, ChargeSucceededPayload } from './dunning-case';
 import { DunningContext } from './dunning-decider';
 import { ACCOUNT_ID, DAY_MS, INVOICE_A, INVOICE_B, T0, at, chargeFailed, chargeSucceeded, sequentialIds } from './dunning.fixtures';
 import { noHold } from './hold';
-import { ChargeSkippedPayload, InvoiceGeneratedPayload, PaymentRecordedPayload } from './invoice-collection';
+import { ChargeSkippedPayload, CreditNoteSettledPayload, InvoiceGeneratedPayload, PaymentRecordedPayload } from './invoice-collection';
 import { CollectionsInput, decideCollections } from './collections-decider';
 import { AccountCollections, decidePayNow } from './payment-recovery-decider';
 import { parseDunningPolicy } from './policy';
@@ -101,6 +101,28 @@ function paidOffline(amountMinor: number, outstandingAfterMinor: number, overrid
     ...overrides,
   };
   return { type: 'PaymentRecorded', accountId: ACCOUNT_ID, payload };
+}
+
+const CREDIT_NOTE_1 = '66666666-6666-4666-8666-666666666666';
+const CREDIT_NOTE_2 = '77777777-7777-4777-8777-777777777777';
+
+/** Payments settled a credit note of invoice A: `applied` off what was owed, `outstandingAfterMinor` left. */
+function creditSettled(applied: number, outstandingAfterMinor: number, overrides: Partial<CreditNoteSettledPayload> = {}): CollectionsInput {
+  const payload: CreditNoteSettledPayload = {
+    creditNoteId: CREDIT_NOTE_1,
+    creditNoteNumber: 'CN-2026-12-000001',
+    invoiceId: INVOICE_A,
+    invoiceNumber: 'INV-2026-11-0001',
+    currency: 'USD',
+    totalMinor: applied,
+    appliedToOutstandingMinor: applied,
+    refundMinor: 0,
+    accountCreditMinor: 0,
+    outstandingAfterMinor,
+    settledAt: at(DAY_MS),
+    ...overrides,
+  };
+  return { type: 'CreditNoteSettled', accountId: ACCOUNT_ID, payload };
 }
 
 function retry(attempt: number, reason: 'schedule' | 'payment_method_changed' | 'pay_now', scheduledFor: string, requestedAt = scheduledFor) {
@@ -364,5 +386,80 @@ describe('paying out of dunning', () => {
     expect(once.state.invoices).toEqual([
       expect.objectContaining({ totalMinor: 1000, collection: 'charge_automatically', lastRequestedAttempt: 1, lastResolvedAttempt: 1 }),
     ]);
+  });
+
+  it.each<[CurrencyCode, number]>([
+    ['JPY', 5000],
+    ['KWD', 12_340],
+  ])('closes the case of a fully credited %s invoice and releases the hold once, though the settlement is delivered twice', (currency, total) => {
+    // given an exhausted invoice and a held account
+    const held = collections('none', '0s')
+      .given(nothingKnown)
+      .when(issued({ currency, totalMinor: total, subtotalMinor: total }))
+      .when(failed({ attempt: 1, currency, amountMinor: total }), { now: T0 })
+      .then([{ type: 'AccountHoldPlaced', payload: expect.objectContaining({ unpaidInvoices: [expect.objectContaining({ currency, amountMinor: total })] }) }]);
+    // when the whole invoice is credited (the settlement delivered twice), and the scheduler runs
+    const credit = creditSettled(total, 0, { currency, settledAt: at(DAY_MS) });
+    held
+      .when(credit, { now: at(DAY_MS) })
+      .when(credit, { now: at(DAY_MS + 1) })
+      .when(tick, { now: at(8 * DAY_MS) })
+      .when(holdTick, { now: at(8 * DAY_MS) })
+      // then the hold is released once, no retry is asked for, and nothing is owed
+      .then(
+        [{ type: 'AccountHoldReleased', payload: expect.objectContaining({ reason: 'paid', releasedAt: at(DAY_MS) }) }],
+        expect.objectContaining({
+          cases: [expect.objectContaining({ status: 'paid', nextRetryAt: null })],
+          invoices: [expect.objectContaining({ creditedMinor: total, collectedMinor: 0, creditNoteIds: [CREDIT_NOTE_1] })],
+        }),
+      )
+      .when({ type: 'PayNow', invoiceId: INVOICE_A })
+      .thenLastDecision({ rejection: 'nothing_outstanding' });
+  });
+
+  it('keeps the case and its retries after a partial credit, owing the rest; a second credit of the rest closes it', () => {
+    // given attempt 1 declined and attempt 2 scheduled for +1d
+    const dunning = collections().given(nothingKnown).when(issued()).when(failed({ attempt: 1 }), { now: T0 }).then([]);
+    // when 400 of the 1000 are credited
+    const partly = dunning
+      .when(creditSettled(400, 600, { settledAt: at(3_600_000) }), { now: at(3_600_000) })
+      .when(tick, { now: at(DAY_MS) })
+      // then the case stays open for the 600 still owed, and the schedule still asks for attempt 2
+      .then([retry(2, 'schedule', at(DAY_MS))], expect.objectContaining({
+        cases: [expect.objectContaining({ amountMinor: 600 })],
+        invoices: [expect.objectContaining({ creditedMinor: 400 })],
+      }));
+    // when attempt 2 is skipped because the rest was credited meanwhile
+    partly
+      .when(creditSettled(600, 0, { creditNoteId: CREDIT_NOTE_2, settledAt: at(DAY_MS + 1) }), { now: at(DAY_MS + 1) })
+      .when(skipped('nothing_to_collect'), { now: at(DAY_MS + 2) })
+      .when(tick, { now: at(4 * DAY_MS) })
+      .when(holdTick, { now: at(4 * DAY_MS) })
+      // then no further retry and no hold
+      .then([], expect.objectContaining({
+        cases: [expect.objectContaining({ status: 'paid' })],
+        hold: noHold(ACCOUNT_ID),
+        invoices: [expect.objectContaining({ creditedMinor: 1000, creditNoteIds: [CREDIT_NOTE_1, CREDIT_NOTE_2] })],
+      }));
+  });
+
+  it('keeps the hold while another invoice of the account is still overdue after one is credited', () => {
+    const heldForTwo = collections('none', '0s')
+      .given(nothingKnown)
+      .when(issued())
+      .when(issued({ invoiceId: INVOICE_B, invoiceNumber: 'INV-2026-11-0002' }))
+      .when(failed({ attempt: 1 }), { now: T0 })
+      .when(failed({ attempt: 1, invoiceId: INVOICE_B, invoiceNumber: 'INV-2026-11-0002' }), { now: T0 })
+      .then(expect.arrayContaining([expect.objectContaining({ type: 'AccountHoldPlaced' })]));
+    heldForTwo
+      .when(creditSettled(1000, 0), { now: at(DAY_MS) })
+      .when(holdTick, { now: at(DAY_MS) })
+      .then(
+        [],
+        expect.objectContaining({
+          cases: [expect.objectContaining({ invoiceId: INVOICE_A, status: 'paid' }), expect.objectContaining({ invoiceId: INVOICE_B, status: 'exhausted' })],
+          hold: expect.objectContaining({ activeHold: expect.objectContaining({ holdId: HOLD_2 }) }),
+        }),
+      );
   });
 });

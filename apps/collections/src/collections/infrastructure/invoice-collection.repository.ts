@@ -19,11 +19,13 @@ interface InvoiceRow {
   skip_reason: SkipReason | null;
   succeeded_attempt: number | null;
   offline_payment_ids: string[];
+  credited_minor: string;
+  credit_note_ids: string[];
 }
 
 const COLUMNS = `invoice_id, account_id, invoice_number, currency, total_minor, carried_forward_minor, collected_minor,
   collection, last_requested_attempt, last_resolved_attempt, last_requested_method_id, skip_reason, succeeded_attempt,
-  offline_payment_ids`;
+  offline_payment_ids, credited_minor, credit_note_ids`;
 
 function fromRow(row: InvoiceRow): InvoiceState {
   return {
@@ -41,6 +43,8 @@ function fromRow(row: InvoiceRow): InvoiceState {
     skipReason: row.skip_reason,
     succeededAttempt: row.succeeded_attempt,
     offlinePaymentIds: row.offline_payment_ids,
+    creditedMinor: toSafeInteger(row.credited_minor, 'invoice_collections.credited_minor'),
+    creditNoteIds: row.credit_note_ids,
   };
 }
 
@@ -57,7 +61,7 @@ export async function lockInvoicesForAccounts(
   if (accountIds.length === 0 && invoiceIds.length === 0) return [];
   const rows: InvoiceRow[] = await manager.query(
     `SELECT ${COLUMNS} FROM invoice_collections
-     WHERE (account_id = ANY($1::text[]) AND collected_minor + carried_forward_minor < total_minor) OR invoice_id = ANY($2::uuid[])
+     WHERE (account_id = ANY($1::text[]) AND collected_minor + carried_forward_minor + credited_minor < total_minor) OR invoice_id = ANY($2::uuid[])
      ORDER BY invoice_id
      FOR UPDATE`,
     [accountIds, invoiceIds],
@@ -89,6 +93,8 @@ export async function upsertInvoices(manager: EntityManager, invoices: readonly 
     skip_reason: i.skipReason,
     succeeded_attempt: i.succeededAttempt,
     offline_payment_ids: i.offlinePaymentIds,
+    credited_minor: i.creditedMinor,
+    credit_note_ids: i.creditNoteIds,
   }));
   const updated = COLUMNS.split(',')
     .map((c) => c.trim())
@@ -100,7 +106,8 @@ export async function upsertInvoices(manager: EntityManager, invoices: readonly 
      SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(
        invoice_id uuid, account_id text, invoice_number text, currency text, total_minor bigint, carried_forward_minor bigint,
        collected_minor bigint, collection text, last_requested_attempt integer, last_resolved_attempt integer,
-       last_requested_method_id text, skip_reason text, succeeded_attempt integer, offline_payment_ids uuid[])
+       last_requested_method_id text, skip_reason text, succeeded_attempt integer, offline_payment_ids uuid[],
+       credited_minor bigint, credit_note_ids uuid[])
      ON CONFLICT (invoice_id) DO UPDATE SET ${updated}, updated_at = now()`,
     [JSON.stringify(records)],
   );

@@ -1,5 +1,5 @@
 import { Logger, TransientError } from '@billing/messaging';
-import { OffSessionCharge, PaymentProvider, ProviderChargeOutcome } from './payment-provider';
+import { RateLimited } from './payment-provider';
 import { ProviderPace } from './provider-pace';
 
 /**
@@ -10,22 +10,22 @@ import { ProviderPace } from './provider-pace';
 export const MAX_RATE_LIMITED_PER_CALL = 30;
 
 /**
- * One provider call at the shared pace. A 429 is not an answer about the charge: Stripe executed
+ * One provider call (a charge, a refund) at the shared pace. A 429 is not an answer about the call: Stripe executed
  * nothing, so it slows the shared rate and the SAME request (same idempotency key) goes out again
  * when the pace allows. The SDK's network retries stay the one retry layer of the request itself;
  * waiting for a token is pacing, not a retry. Without a pace (budget 0: unlimited) a 429 is an
  * outage, as it was before pacing: the batch is redelivered later.
  */
-export async function callProviderPaced(
-  provider: PaymentProvider,
+export async function callProviderPaced<Outcome extends { readonly kind: string }>(
   pace: ProviderPace | null,
-  request: OffSessionCharge,
+  request: { readonly idempotencyKey: string },
+  call: () => Promise<Outcome | RateLimited>,
   { logger, heartbeat }: { logger: Logger; heartbeat: () => Promise<void> },
-): Promise<ProviderChargeOutcome> {
+): Promise<Outcome> {
   for (let refused = 0; ; refused++) {
     await pace?.take(heartbeat);
-    const answer = await provider.chargeOffSession(request, logger);
-    if (answer.kind !== 'rate_limited') return answer;
+    const answer = await call();
+    if (!isRateLimited(answer)) return answer;
     if (pace === null || refused + 1 >= MAX_RATE_LIMITED_PER_CALL) {
       logger.warn({ idempotencyKey: request.idempotencyKey, refused: refused + 1 }, 'provider keeps rate-limiting; the batch will be redelivered');
       throw new TransientError(`Stripe call ${request.idempotencyKey} rate-limited (${answer.message})`, { retried: true, outage: true });
@@ -33,4 +33,8 @@ export async function callProviderPaced(
     logger.info({ idempotencyKey: request.idempotencyKey, refused: refused + 1 }, 'provider rate-limited the call: slowing the shared pace, same key again');
     await pace.slowDown();
   }
+}
+
+function isRateLimited(answer: { readonly kind: string }): answer is RateLimited {
+  return answer.kind === 'rate_limited';
 }

@@ -30,12 +30,39 @@ export type ProviderChargeOutcome =
     }
   | { readonly kind: 'unresolved'; readonly paymentIntentId: string; readonly providerStatus: string };
 
+/** A refund of part or all of a succeeded charge (named by its PaymentIntent), keyed per credit note. */
+export interface RefundRequest {
+  readonly idempotencyKey: string;
+  readonly paymentIntentId: string;
+  /** In the provider's unit for the currency, like a charge's amount. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly metadata: { readonly credit_note_id: string; readonly invoice_id: string; readonly account_id: string };
+}
+
+/**
+ * The provider's answer about a refund, as a coded value. `failed`: a final answer (the provider
+ * declined the refund, or refused it because the charge cannot be refunded any more), reported
+ * as RefundFailed and never retried. `unresolved`: accepted but not final yet (`pending`): the
+ * refund stays pending and the same key goes out again later.
+ */
+export type ProviderRefundOutcome =
+  | { readonly kind: 'succeeded'; readonly refundId: string; readonly paymentIntentId: string }
+  | { readonly kind: 'failed'; readonly refundId: string | null; readonly errorCode: string; readonly message: string }
+  | { readonly kind: 'unresolved'; readonly refundId: string; readonly providerStatus: string };
+
+/** The provider refused to look at a request (HTTP 429) and executed nothing; see ProviderCallAnswer. */
+export interface RateLimited {
+  readonly kind: 'rate_limited';
+  readonly message: string;
+}
+
 /**
  * What one request to the provider answered: an outcome, or `rate_limited` — the provider refused
  * to look at the request (HTTP 429) and executed nothing. Not an outcome of the charge: the
  * caller slows the shared pace and sends the same request again (same idempotency key).
  */
-export type ProviderCallAnswer = ProviderChargeOutcome | { readonly kind: 'rate_limited'; readonly message: string };
+export type ProviderCallAnswer = ProviderChargeOutcome | RateLimited;
 
 /**
  * Port to the payment provider. A 429 is answered as `rate_limited`, never retried here (pacing is
@@ -48,6 +75,8 @@ export type ProviderCallAnswer = ProviderChargeOutcome | { readonly kind: 'rate_
  */
 export interface PaymentProvider {
   chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderCallAnswer>;
+  /** Same rules as a charge: 429 → `rate_limited`, transient → TransientError, a bug → PermanentError. */
+  refund(request: RefundRequest, logger: Logger): Promise<ProviderRefundOutcome | RateLimited>;
 }
 
 export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

@@ -1,15 +1,17 @@
 import { InvoiceCollection } from '@billing/events';
 import { ProviderAmountFailureCode, isBelowProviderMinimum, toProviderAmount } from '@billing/provider-units';
+import { InvoiceBalance, outstandingMinor } from './invoice-snapshot';
 
 /**
  * What to do with one charge request (InvoiceGenerated = attempt 1, ChargeRetryRequested =
  * attempt n). The amount is what the INVOICE says is still outstanding — its immutable total
- * minus what was already collected for it — never a balance read at charge time. The payment
+ * minus what was already collected for it and what credit notes took off it (so the retry after
+ * a partial credit charges less) — never a balance read at charge time. The payment
  * method is NOT the invoice's: it is the account's current one at the time of the attempt
  * (the invoice snapshot's only for an account payments never heard of).
  *
  * Order of the checks (the first that holds decides):
- * 1. nothing outstanding (zero total, or already paid)  → skip `nothing_to_collect`
+ * 1. nothing outstanding (zero total, paid, or credited) → skip `nothing_to_collect`
  *    (a paid invoice is never charged again, whatever the method)
  * 2. how invoicing said at issue to collect it (`collection`; an invoice without it, issued
  *    before the field existed, is decided by 3–6 alone):
@@ -29,10 +31,8 @@ import { ProviderAmountFailureCode, isBelowProviderMinimum, toProviderAmount } f
  *    KWD amount not ending in 0 must be rounded by invoicing before issue; never rounded here)
  * 6. otherwise                                          → charge the outstanding amount
  */
-export interface InvoiceToCharge {
+export interface InvoiceToCharge extends InvoiceBalance {
   readonly currency: string;
-  readonly totalMinor: number;
-  readonly collectedMinor: number;
   /** The account's payment method at the time of this attempt. */
   readonly paymentMethodId: string | null;
   /** 1 = the invoice's first charge (InvoiceGenerated); n = a retry or pay-now. */
@@ -56,7 +56,7 @@ export type ChargeDecision =
   | { readonly kind: 'refuse'; readonly code: ProviderAmountFailureCode; readonly message: string };
 
 export function decideCharge(invoice: InvoiceToCharge): ChargeDecision {
-  const outstanding = Math.max(0, invoice.totalMinor - invoice.collectedMinor);
+  const outstanding = outstandingMinor(invoice);
   if (outstanding === 0) return { kind: 'skip', reason: 'nothing_to_collect', amountMinor: 0 };
   const skip = (reason: SkipReason): ChargeDecision => ({ kind: 'skip', reason, amountMinor: outstanding });
   const collection = invoice.collection ?? null;

@@ -4,6 +4,7 @@ const invoice = (overrides: Partial<Parameters<typeof decideCharge>[0]> = {}) =>
   currency: 'USD',
   totalMinor: 2_000,
   collectedMinor: 0,
+  creditedMinor: 0,
   paymentMethodId: 'pm_card_visa',
   attempt: 1,
   ...overrides,
@@ -26,6 +27,23 @@ describe('decideCharge', () => {
     ['ISK', 1_000, 100_000],
   ])('sends %s %i minor units as %i at the provider', (currency, totalMinor, providerAmount) => {
     expect(decideCharge(invoice({ currency, totalMinor }))).toMatchObject({ kind: 'charge', providerAmount });
+  });
+
+  it.each([
+    ['JPY', 5_000, 1_200, 3_800],
+    ['KWD', 12_340, 2_340, 10_000],
+  ])('charges a %s invoice of %i credited by %i only the %i still outstanding', (currency, totalMinor, creditedMinor, amountMinor) => {
+    expect(decideCharge(invoice({ currency, totalMinor, creditedMinor }))).toEqual({
+      kind: 'charge',
+      amountMinor,
+      providerAmount: amountMinor,
+      providerCurrency: currency.toLowerCase(),
+    });
+  });
+
+  it('skips a fully credited invoice as nothing to collect, and one paid in part and credited for the rest', () => {
+    expect(decideCharge(invoice({ creditedMinor: 2_000 }))).toEqual({ kind: 'skip', reason: 'nothing_to_collect', amountMinor: 0 });
+    expect(decideCharge(invoice({ collectedMinor: 500, creditedMinor: 1_500 }))).toMatchObject({ kind: 'skip', reason: 'nothing_to_collect' });
   });
 
   it('skips a zero-total invoice as nothing to collect', () => {

@@ -1,3 +1,5 @@
+import { InvoiceBalance, outstandingMinor } from './invoice-snapshot';
+
 /**
  * Whether a payment received outside the provider (bank transfer, cheque) can be recorded
  * against an invoice. Pure: the invoice's balance, whether a card attempt is in flight and the
@@ -6,17 +8,15 @@
  * 2. a card attempt of the invoice is pending          → refuse `charge_in_flight` (409): its
  *    amount was decided from the balance before this payment, recording both could collect
  *    twice; finance tries again once the attempt has its outcome
- * 3. more than is outstanding (total − collected)      → refuse `amount_exceeds_outstanding`
+ * 3. more than is outstanding (total − collected − credited) → refuse `amount_exceeds_outstanding`
  *    (422): no silent credit — an overpayment is a refund or a credit note, decided by a person
  * 4. received after now                                → refuse `received_in_future` (422)
  * 5. otherwise record it; a partial payment leaves the rest outstanding
  */
 export type OfflinePaymentMethod = 'bank_transfer' | 'cheque' | 'other';
 
-export interface InvoiceBalance {
+export interface InvoiceToPay extends InvoiceBalance {
   readonly currency: string;
-  readonly totalMinor: number;
-  readonly collectedMinor: number;
   readonly chargeInFlight: boolean;
 }
 
@@ -32,7 +32,7 @@ export type OfflinePaymentDecision =
   | { readonly kind: 'record'; readonly amountMinor: number; readonly outstandingAfterMinor: number }
   | { readonly kind: 'refuse'; readonly code: OfflinePaymentRefusal; readonly message: string };
 
-export function decideOfflinePayment(invoice: InvoiceBalance, payment: OfflinePaymentToRecord, now: Date): OfflinePaymentDecision {
+export function decideOfflinePayment(invoice: InvoiceToPay, payment: OfflinePaymentToRecord, now: Date): OfflinePaymentDecision {
   if (payment.currency !== invoice.currency) {
     return { kind: 'refuse', code: 'currency_mismatch', message: `the invoice is in ${invoice.currency}, the payment in ${payment.currency}` };
   }
@@ -43,7 +43,7 @@ export function decideOfflinePayment(invoice: InvoiceBalance, payment: OfflinePa
       message: 'a card charge of this invoice is in flight; record the payment once it has its outcome',
     };
   }
-  const outstanding = Math.max(0, invoice.totalMinor - invoice.collectedMinor);
+  const outstanding = outstandingMinor(invoice);
   if (payment.amountMinor > outstanding) {
     return {
       kind: 'refuse',

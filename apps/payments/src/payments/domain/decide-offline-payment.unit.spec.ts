@@ -1,8 +1,8 @@
 import { decideOfflinePayment } from './decide-offline-payment';
 
 const NOW = new Date('2026-12-10T12:00:00.000Z');
-const jpy = { currency: 'JPY', totalMinor: 5_000, collectedMinor: 0, chargeInFlight: false };
-const kwd = { currency: 'KWD', totalMinor: 12_345, collectedMinor: 0, chargeInFlight: false };
+const jpy = { currency: 'JPY', totalMinor: 5_000, collectedMinor: 0, creditedMinor: 0, chargeInFlight: false };
+const kwd = { currency: 'KWD', totalMinor: 12_345, collectedMinor: 0, creditedMinor: 0, chargeInFlight: false };
 const payment = (amountMinor: number, currency: string, receivedAt = '2026-12-09T09:00:00.000Z') => ({ amountMinor, currency, receivedAt });
 
 describe('decideOfflinePayment', () => {
@@ -15,6 +15,18 @@ describe('decideOfflinePayment', () => {
       kind: 'record',
       amountMinor: 12_001,
       outstandingAfterMinor: 339,
+    });
+  });
+
+  it('counts what credit notes took off the invoice: more than total − collected − credited is refused', () => {
+    expect(decideOfflinePayment({ ...jpy, creditedMinor: 3_000 }, payment(2_001, 'JPY'), NOW)).toMatchObject({
+      kind: 'refuse',
+      code: 'amount_exceeds_outstanding',
+    });
+    expect(decideOfflinePayment({ ...kwd, creditedMinor: 2_345 }, payment(10_000, 'KWD'), NOW)).toEqual({
+      kind: 'record',
+      amountMinor: 10_000,
+      outstandingAfterMinor: 0,
     });
   });
 

@@ -1,7 +1,20 @@
 import { CustomerSnapshot, InvoiceCollection } from '@billing/events';
 import { CurrencyCode } from '@billing/money';
 
-/** What payments keeps of an invoice (from InvoiceGenerated) and how much of it was collected. */
+/** What the invoice still owes: its total minus what was collected and what credit notes took off it. */
+export interface InvoiceBalance {
+  readonly totalMinor: number;
+  /** Card charges that succeeded and payments recorded offline (refunds do not lower it). */
+  readonly collectedMinor: number;
+  /** The parts of credit notes applied to what was outstanding (CreditNoteSettled.appliedToOutstandingMinor). */
+  readonly creditedMinor: number;
+}
+
+export function outstandingMinor(invoice: InvoiceBalance): number {
+  return Math.max(0, invoice.totalMinor - invoice.collectedMinor - invoice.creditedMinor);
+}
+
+/** What payments keeps of an invoice (from InvoiceGenerated) and how much of it was collected or credited. */
 export interface InvoiceSnapshot {
   invoiceId: string;
   accountId: string;
@@ -9,6 +22,7 @@ export interface InvoiceSnapshot {
   currency: CurrencyCode;
   totalMinor: number;
   collectedMinor: number;
+  creditedMinor: number;
   customer: CustomerSnapshot;
   providerCustomerId: string | null;
   paymentMethodId: string | null;

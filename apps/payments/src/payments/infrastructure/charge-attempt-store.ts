@@ -205,3 +205,13 @@ export async function countChargeBacklog(
   );
   return { invoicesAwaitingFirstOutcome: row.awaiting, pendingAttempts: row.pending };
 }
+
+/** Which of these invoices have a card attempt pending (its provider call may be in flight). */
+export async function invoicesWithPendingAttempts(manager: EntityManager, invoiceIds: readonly string[]): Promise<Set<string>> {
+  if (invoiceIds.length === 0) return new Set();
+  const rows: { invoice_id: string }[] = await manager.query(
+    `SELECT DISTINCT invoice_id FROM charge_attempts WHERE invoice_id = ANY($1::uuid[]) AND status = 'pending'`,
+    [[...new Set(invoiceIds)]],
+  );
+  return new Set(rows.map((r) => r.invoice_id));
+}

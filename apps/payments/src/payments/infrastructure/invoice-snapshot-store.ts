@@ -11,7 +11,7 @@ import { iso, toSafeInteger } from './pg-values';
 
 export async function saveInvoiceSnapshots(
   manager: EntityManager,
-  invoices: readonly (Omit<InvoiceSnapshot, 'collectedMinor'> & { sourceEventId: string })[],
+  invoices: readonly (Omit<InvoiceSnapshot, 'collectedMinor' | 'creditedMinor'> & { sourceEventId: string })[],
   receivedAt: Date,
 ): Promise<void> {
   if (invoices.length === 0) return;
@@ -48,6 +48,7 @@ interface InvoiceRecord {
   currency: string;
   total_minor: string;
   collected_minor: string;
+  credited_minor: string;
   customer: CustomerSnapshot;
   provider_customer_id: string | null;
   payment_method_id: string | null;
@@ -65,6 +66,7 @@ function toInvoice(r: InvoiceRecord): InvoiceSnapshot {
     currency: r.currency as CurrencyCode,
     totalMinor: toSafeInteger(r.total_minor, 'total_minor'),
     collectedMinor: toSafeInteger(r.collected_minor, 'collected_minor'),
+    creditedMinor: toSafeInteger(r.credited_minor, 'credited_minor'),
     customer: r.customer,
     providerCustomerId: r.provider_customer_id,
     paymentMethodId: r.payment_method_id,
@@ -93,12 +95,26 @@ export async function findInvoices(
   return new Map(rows.map((r) => [r.invoice_id, toInvoice(r)]));
 }
 
-export async function addCollected(manager: EntityManager, collected: ReadonlyMap<string, number>): Promise<void> {
-  if (collected.size === 0) return;
+/** Card charges that succeeded and offline payments, added to what the invoices collected. */
+export function addCollected(manager: EntityManager, collected: ReadonlyMap<string, number>): Promise<void> {
+  return addToInvoices(manager, 'collected_minor', collected);
+}
+
+/** Credit-note parts applied to what the invoices owed (CreditNoteSettled.appliedToOutstandingMinor). */
+export function addCredited(manager: EntityManager, credited: ReadonlyMap<string, number>): Promise<void> {
+  return addToInvoices(manager, 'credited_minor', credited);
+}
+
+async function addToInvoices(
+  manager: EntityManager,
+  column: 'collected_minor' | 'credited_minor',
+  amounts: ReadonlyMap<string, number>,
+): Promise<void> {
+  if (amounts.size === 0) return;
   await manager.query(
-    `UPDATE payment_invoices i SET collected_minor = i.collected_minor + c.amount
+    `UPDATE payment_invoices i SET ${column} = i.${column} + c.amount
      FROM unnest($1::uuid[], $2::bigint[]) AS c(invoice_id, amount)
      WHERE i.invoice_id = c.invoice_id`,
-    [[...collected.keys()], [...collected.values()].map(String)],
+    [[...amounts.keys()], [...amounts.values()].map(String)],
   );
 }

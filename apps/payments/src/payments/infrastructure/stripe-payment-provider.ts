@@ -1,7 +1,15 @@
 import Stripe from 'stripe';
 import { Logger, PermanentError, TransientError } from '@billing/messaging';
-import { TransientReason, classifyProviderError } from '../domain/classify-provider-error';
-import { OffSessionCharge, PaymentProvider, ProviderCallAnswer } from '../application/payment-provider';
+import { ProviderErrorClassification, TransientReason, classifyProviderError } from '../domain/classify-provider-error';
+import { isFinalRefundRefusal } from '../domain/settle-credit-note';
+import {
+  OffSessionCharge,
+  PaymentProvider,
+  ProviderCallAnswer,
+  ProviderRefundOutcome,
+  RateLimited,
+  RefundRequest,
+} from '../application/payment-provider';
 
 /**
  * Transient reasons that say Stripe as a whole is unavailable rather than that this request is
@@ -58,26 +66,71 @@ export class StripePaymentProvider implements PaymentProvider {
           retryable: classified.retryable,
         };
       }
-      if (classified.kind === 'bug') {
-        const code = classified.code ?? 'error';
-        log.error({ code, message: classified.message }, 'provider refused the charge request: a bug, not retried');
-        throw new PermanentError(`provider_${code}`, `Stripe refused ${request.idempotencyKey}: ${code}: ${classified.message}`, {
-          cause: error,
-        });
-      }
-      if (classified.reason === 'rate_limited') {
-        // Stripe executed nothing (and stored nothing under the key): the caller paces and repeats it.
-        return { kind: 'rate_limited', message: classified.message };
-      }
-      const outage = OUTAGE_REASONS.has(classified.reason);
-      log.warn({ reason: classified.reason, outage }, 'provider still failing transiently after the SDK retries; the event will be redelivered');
-      throw new TransientError(`Stripe call ${request.idempotencyKey} failed transiently (${classified.reason}): ${classified.message}`, {
-        cause: error,
-        retried: true,
-        outage,
-      });
+      return notAnOutcome(classified, error, request.idempotencyKey, 'charge', log);
     }
   }
+
+  /**
+   * Refunds (part of) the PaymentIntent's charge with the credit note's key. `succeeded` is final;
+   * a refund Stripe made but marks `failed`/`canceled`, or a refusal that says the charge cannot be
+   * refunded any more (`charge_already_refunded`, `amount_too_large`, disputed…), is a final
+   * `failed`; `pending` stays unresolved. Everything else as for a charge (one SDK retry layer).
+   */
+  async refund(request: RefundRequest, logger: Logger): Promise<ProviderRefundOutcome | RateLimited> {
+    const log = logger.child({ idempotencyKey: request.idempotencyKey });
+    try {
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: request.paymentIntentId, amount: request.amount, metadata: { ...request.metadata } },
+        { idempotencyKey: request.idempotencyKey },
+      );
+      if (refund.status === 'succeeded') return { kind: 'succeeded', refundId: refund.id, paymentIntentId: request.paymentIntentId };
+      if (refund.status === 'failed' || refund.status === 'canceled') {
+        const reason = refund.failure_reason ?? refund.status;
+        return { kind: 'failed', refundId: refund.id, errorCode: reason, message: `the provider ${refund.status} the refund (${reason})` };
+      }
+      log.warn({ refundId: refund.id, providerStatus: refund.status }, 'refund not final; left pending');
+      return { kind: 'unresolved', refundId: refund.id, providerStatus: refund.status ?? 'unknown' };
+    } catch (error) {
+      const classified = classifyProviderError(error);
+      const code = classified.kind === 'declined' ? classified.errorCode : classified.kind === 'bug' ? classified.code : null;
+      if (classified.kind === 'declined' || isFinalRefundRefusal(code)) {
+        return { kind: 'failed', refundId: null, errorCode: code ?? 'refund_declined', message: classified.message || 'the provider refused the refund' };
+      }
+      return notAnOutcome(classified, error, request.idempotencyKey, 'refund', log);
+    }
+  }
+}
+
+/**
+ * A provider error that is not an answer about the money: a 429 (`rate_limited`, the caller paces
+ * and repeats it), a bug (PermanentError: dead-lettered, the row stays pending for a human), or a
+ * transient failure the SDK already retried (TransientError: the event is redelivered, same key).
+ */
+function notAnOutcome(
+  classified: Exclude<ProviderErrorClassification, { kind: 'declined' }>,
+  error: unknown,
+  idempotencyKey: string,
+  what: 'charge' | 'refund',
+  log: Logger,
+): RateLimited {
+  if (classified.kind === 'bug') {
+    const code = classified.code ?? 'error';
+    log.error({ code, message: classified.message }, `provider refused the ${what} request: a bug, not retried`);
+    throw new PermanentError(`provider_${code}`, `Stripe refused ${idempotencyKey}: ${code}: ${classified.message}`, {
+      cause: error,
+    });
+  }
+  if (classified.reason === 'rate_limited') {
+    // Stripe executed nothing (and stored nothing under the key): the caller paces and repeats it.
+    return { kind: 'rate_limited', message: classified.message };
+  }
+  const outage = OUTAGE_REASONS.has(classified.reason);
+  log.warn({ reason: classified.reason, outage }, 'provider still failing transiently after the SDK retries; the event will be redelivered');
+  throw new TransientError(`Stripe call ${idempotencyKey} failed transiently (${classified.reason}): ${classified.message}`, {
+    cause: error,
+    retried: true,
+    outage,
+  });
 }
 
 function chargeIdOf(latest: string | Stripe.Charge | null): string | null {

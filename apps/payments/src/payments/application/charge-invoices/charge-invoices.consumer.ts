@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { TOPICS } from '@billing/events';
 import { ServiceRuntime } from '@billing/messaging';
-import { CHARGE_INVOICES_OPTIONS, ChargeInvoices, ChargeInvoicesEvent, ChargeInvoicesOptions } from './charge-invoices';
+import { PROVIDER_CALL_OPTIONS, ProviderCallOptions } from '../plan-call-record';
+import { ChargeInvoices, ChargeInvoicesEvent } from './charge-invoices';
 
 /** Consumer name: inbox key and consumer-group suffix (`<prefix>payments.charge-invoices`). */
 export const CHARGE_INVOICES_CONSUMER = 'charge-invoices';
@@ -17,7 +18,7 @@ export class ChargeInvoicesConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly chargeInvoices: ChargeInvoices,
-    @Inject(CHARGE_INVOICES_OPTIONS) private readonly options: ChargeInvoicesOptions,
+    @Inject(PROVIDER_CALL_OPTIONS) private readonly options: ProviderCallOptions,
   ) {}
 
   onModuleInit(): void {

@@ -396,7 +396,7 @@ describe('charge-invoices (real Stripe SDK against the sandbox, real Kafka and P
         provider_customer_id: customerId,
         source_event_id: change.eventId,
       });
-      const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM inbox WHERE event_id = $1', [change.eventId]);
+      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM inbox WHERE consumer = 'charge-invoices' AND event_id = $1`, [change.eventId]);
       expect(count).toBe(1);
     });
 

@@ -11,25 +11,15 @@ import { findAttemptsOfInvoices, insertAttempts, notePaymentIntents } from '../.
 import { findInvoices, saveInvoiceSnapshots } from '../../infrastructure/invoice-snapshot-store';
 import { findPaymentAccounts, savePaymentAccounts } from '../../infrastructure/payment-account-store';
 import { callProviderPaced } from '../call-provider-paced';
-import { PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
+import { OffSessionCharge, PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
+import { PROVIDER_CALL_OPTIONS, ProviderCallOptions, planCallRecord } from '../plan-call-record';
 import { PROVIDER_PACE, ProviderPace } from '../provider-pace';
 import { OutcomeToRecord, PRODUCER, recordChargeOutcomes } from '../record-charge-outcomes';
-import { mapBounded } from './map-bounded';
+import { snapshotOf } from '../snapshot-of';
 
 export type ChargeRequestEvent = EventOf<'InvoiceGenerated'> | EventOf<'ChargeRetryRequested'>;
 /** What the charge-invoices consumer reads: charge requests and the accounts' method changes. */
 export type ChargeInvoicesEvent = ChargeRequestEvent | EventOf<'AccountPaymentMethodChanged'>;
-
-export interface ChargeInvoicesOptions {
-  /** Provider calls of one batch in flight at the same time. */
-  providerConcurrency: number;
-  /** Charge requests per consumer transaction (default: the service's batch size); see pacedBatchSize. */
-  batchSize?: number;
-  /** Test hook (PAYMENTS_CRASH_AFTER_PROVIDER_CALL): runs right after a provider call returned. */
-  afterProviderCall?: () => void;
-}
-
-export const CHARGE_INVOICES_OPTIONS = Symbol('CHARGE_INVOICES_OPTIONS');
 
 interface PlannedCharge {
   attempt: AttemptRow;
@@ -79,7 +69,7 @@ export class ChargeInvoices {
     private readonly dataSource: DataSource,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CHARGE_INVOICES_OPTIONS) private readonly options: ChargeInvoicesOptions,
+    @Inject(PROVIDER_CALL_OPTIONS) private readonly options: ProviderCallOptions,
     @Inject(PROVIDER_PACE) private readonly pace: ProviderPace | null,
   ) {}
 
@@ -89,13 +79,12 @@ export class ChargeInvoices {
     logger: Logger,
     heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<void> {
-    const plan = await this.dataSource.transaction((planning) => this.plan(events, planning, logger));
-    const outcomes = await mapBounded(plan.charges, this.options.providerConcurrency, async (charge) => {
-      const outcome = await this.charge(charge, logger, heartbeat);
-      this.options.afterProviderCall?.();
-      return outcome;
+    await planCallRecord(this.dataSource, this.options, {
+      plan: (planning) => this.plan(events, planning, logger),
+      callsOf: (plan) => plan.charges,
+      call: (charge) => this.charge(charge, logger, heartbeat),
+      record: (plan, outcomes) => this.record(manager, plan, outcomes, logger),
     });
-    await this.record(manager, plan, outcomes, logger);
   }
 
   private async plan(events: readonly ChargeInvoicesEvent[], manager: EntityManager, logger: Logger): Promise<Plan> {
@@ -207,22 +196,16 @@ export class ChargeInvoices {
   private charge({ attempt, invoice }: PlannedCharge, logger: Logger, heartbeat: () => Promise<void>): Promise<ProviderChargeOutcome> {
     // The stored instrument (a row from before the column has none: the snapshot's was used).
     const instrument = attempt.paymentMethodId === null ? invoice : attempt;
-    return callProviderPaced(
-      this.provider,
-      this.pace,
-      {
-        idempotencyKey: attempt.idempotencyKey,
-        amount: attempt.providerAmount!,
-        currency: attempt.providerCurrency!,
-        customerId: instrument.providerCustomerId,
-        paymentMethodId: instrument.paymentMethodId!,
-        metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
-      },
-      {
-        logger: logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId }),
-        heartbeat,
-      },
-    );
+    const request: OffSessionCharge = {
+      idempotencyKey: attempt.idempotencyKey,
+      amount: attempt.providerAmount!,
+      currency: attempt.providerCurrency!,
+      customerId: instrument.providerCustomerId,
+      paymentMethodId: instrument.paymentMethodId!,
+      metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
+    };
+    const log = logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId });
+    return callProviderPaced(this.pace, request, () => this.provider.chargeOffSession(request, log), { logger: log, heartbeat });
   }
 
   private async record(manager: EntityManager, plan: Plan, outcomes: ProviderChargeOutcome[], logger: Logger): Promise<void> {
@@ -321,25 +304,6 @@ function methodOf(event: EventOf<'AccountPaymentMethodChanged'>): PaymentAccount
     providerCustomerId: event.payload.providerCustomerId,
     paymentMethodId: event.payload.paymentMethodId,
     changedAt: event.payload.changedAt,
-    sourceEventId: event.eventId,
-  };
-}
-
-function snapshotOf(event: EventOf<'InvoiceGenerated'>) {
-  const p = event.payload;
-  return {
-    invoiceId: p.invoiceId,
-    accountId: event.accountId,
-    invoiceNumber: p.invoiceNumber,
-    currency: p.currency,
-    totalMinor: p.totalMinor,
-    customer: p.customer,
-    providerCustomerId: p.payment.providerCustomerId,
-    paymentMethodId: p.payment.paymentMethodId,
-    collection: p.collection ?? null,
-    issuedAt: p.issuedAt,
-    dueAt: p.dueAt,
-    correlationId: event.correlationId,
     sourceEventId: event.eventId,
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { listAttempts } from '../../infrastructure/charge-attempt-store';
+import { outstandingMinor } from '../../domain/invoice-snapshot';
 import { findInvoices } from '../../infrastructure/invoice-snapshot-store';
 
 export interface InvoiceCharges {
@@ -10,6 +11,8 @@ export interface InvoiceCharges {
   currency: string;
   totalMinor: number;
   collectedMinor: number;
+  /** Taken off the outstanding amount by credit notes. */
+  creditedMinor: number;
   outstandingMinor: number;
   attempts: {
     attempt: number;
@@ -50,7 +53,8 @@ export class ListInvoiceCharges {
       currency: invoice.currency,
       totalMinor: invoice.totalMinor,
       collectedMinor: invoice.collectedMinor,
-      outstandingMinor: Math.max(0, invoice.totalMinor - invoice.collectedMinor),
+      creditedMinor: invoice.creditedMinor,
+      outstandingMinor: outstandingMinor(invoice),
       attempts: attempts.map((a) => ({
         attempt: a.attempt,
         status: a.status,

@@ -62,7 +62,7 @@ describe('Stripe webhook (signed events, the sandbox, real Kafka and PostgreSQL)
     (await dataSource.query('SELECT event_id, outcome FROM stripe_webhook_events WHERE event_id = $1', [eventId]))[0];
 
   const handled = (eventId: string) =>
-    waitFor(async () => (await dataSource.query('SELECT 1 FROM inbox WHERE event_id = $1', [eventId])).length === 1, {
+    waitFor(async () => (await dataSource.query(`SELECT 1 FROM inbox WHERE consumer = 'charge-invoices' AND event_id = $1`, [eventId])).length === 1, {
       what: `the consumer to commit ${eventId}`,
     });
 
