@@ -200,7 +200,11 @@ describe('bounded outbox and inbox (real PostgreSQL and Kafka)', () => {
 
     it('leaves no dead row behind for the claim to wade through, because the relay vacuums its outbox', async () => {
       await publishAll(new OutboxRelay({ dataSource, producer: bed.producer, topicPrefix: prefix, logger, batchSize: 500, vacuumEveryRows: 1000, vacuumIdleMs: 0 }), 2000);
-      await waitFor(async () => (await deadOutboxRows()) === 0, { what: 'no dead outbox rows' });
+      // counted in the table itself (pgstattuple), not in the server's statistics, which other
+      // backends update up to seconds later
+      await dataSource.query('CREATE EXTENSION IF NOT EXISTS pgstattuple');
+      const [{ dead }] = await dataSource.query(`SELECT dead_tuple_count::int AS dead FROM pgstattuple('outbox')`);
+      expect(dead).toBeLessThan(50); // of 2,000 rows marked (a few may still be visible to a snapshot when VACUUM runs)
       expect(await claimBuffers()).toBeLessThan(10);
     });
 
