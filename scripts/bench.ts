@@ -21,6 +21,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { parseEvent } from '@billing/events';
 import { TOPICS } from '@billing/events';
 import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions, parseInstances, procStat } from './stack/stack';
+import * as pgStats from './pg-stats';
 import { api, cliArg } from './scenario/client';
 import { chargeBacklog, describeChargesWaiting, requestMonthClose, sandboxCharges, seed } from './scenario/month-close-scenario';
 import { freshStack } from './scenario/reset';
@@ -213,6 +214,9 @@ async function main() {
   };
   const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
   const postgresBefore = postgresCpuSeconds();
+  // what PostgreSQL did during the close, per table (scripts/pg-stats.ts)
+  const stackDatabases = SERVICE_NAMES.map((s) => stack.databaseName(s));
+  const pgBefore = await pgStats.snapshot(options.databaseUrl, stackDatabases);
 
   const requested = Date.now();
   const runId = await requestMonthClose(stack, period);
@@ -233,6 +237,8 @@ async function main() {
   };
   await consumer.disconnect();
   console.log('');
+  await new Promise((r) => setTimeout(r, 1500)); // backends flush their table statistics at most once a second
+  const pgDelta = pgStats.diff(pgBefore, await pgStats.snapshot(options.databaseUrl, stackDatabases));
   if (invoices < count || outcomes < count || emails < count) throw new Error(`the cascade did not finish within ${timeoutS}s`);
 
   const statsAfter = await api<SandboxStats>(stack.url('stripe'), '/_sandbox/stats');
@@ -286,6 +292,7 @@ async function main() {
     },
     peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
     cpuSeconds: cpuUsed,
+    pgStats: pgDelta,
     attachPdf,
     // notifications' CPU per invoice email (every account gets one): compare runs with and without --attach-pdf
     notificationsCpuMsPerEmail: typeof cpuUsed.notifications === 'number' ? Number(((cpuUsed.notifications * 1000) / count).toFixed(1)) : null,
@@ -311,6 +318,7 @@ async function main() {
   );
   console.log(`  CPU seconds during the close: ${Object.entries(cpuUsed).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
   console.log(`  notifications CPU per invoice email: ${figures.notificationsCpuMsPerEmail ?? '?'} ms${attachPdf ? ' (PDF attached)' : ''}`);
+  console.log(pgStats.report(pgDelta, { accounts: count, top: 8 }));
   console.log(`figures written to ${path.relative(ROOT, out)}; the stack keeps running (npm run stack:down)`);
 }
 

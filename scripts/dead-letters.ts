@@ -6,7 +6,9 @@
  * failed-at, reason, consumer, source topic/partition/offset, event type and id when readable,
  * replays) with its detail; `--limit N` keeps the N most recent. `replay <id>` re-publishes the
  * original message to its source topic once its cause is fixed, and records the replay; replaying
- * the same id again is refused unless `--force`. A replay is idempotent like any redelivery.
+ * the same id again is refused unless `--force`. A replay is idempotent like any redelivery, as long as
+ * the consumers still hold the event's inbox id: an event older than half of INBOX_RETENTION (same
+ * variable as the services, default 30d) is refused.
  *
  * Reads KAFKA_BROKERS and TOPIC_PREFIX (validated; local defaults 127.0.0.1:9092 and ''). `--topic-prefix`
  * overrides TOPIC_PREFIX, e.g. to look at another deployment on the same cluster.
@@ -66,13 +68,22 @@ async function main(): Promise<number> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    const outcome = await replayDeadLetter({ kafka, producer, topicPrefix }, id!, { force: options.force, now: new Date() });
+    // half the inbox retention: the other half covers the consumers' lag in reaching the replay
+    const maxEventAgeMs = config.INBOX_RETENTION / 2;
+    const outcome = await replayDeadLetter({ kafka, producer, topicPrefix }, id!, { force: options.force, now: new Date(), maxEventAgeMs });
     if (outcome.kind === 'not_found') {
       console.error(`no dead letter ${id} on ${topicPrefix}billing.dead-letter`);
       return 1;
     }
     if (outcome.kind === 'already_replayed') {
       console.error(`dead letter ${id} was already replayed (${outcome.letter.replays.map((r) => r.at).join(', ')}); use --force to replay it again`);
+      return 1;
+    }
+    if (outcome.kind === 'beyond_inbox_retention') {
+      console.error(
+        `dead letter ${id} holds an event that occurred at ${outcome.letter.occurredAt}, more than ${outcome.maxEventAgeMs / 86_400_000} days ago ` +
+          `(half of INBOX_RETENTION): the consumers that handled it may have pruned its id and would handle it again. Not replayed.`,
+      );
       return 1;
     }
     console.log(`replayed ${id} to ${outcome.letter.sourceTopic}`);

@@ -55,6 +55,9 @@ default.replication.factor=1
 min.insync.replicas=1
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=4
+# committed offsets of a group outlive any downtime the services' inbox retention covers (30 d): a group
+# whose offsets expired re-reads the ledger from the start (libs/messaging README, Retention)
+offsets.retention.minutes=64800
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=1

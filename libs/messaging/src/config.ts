@@ -1,6 +1,20 @@
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration such as `90s`, `15m`, `6h` or `30d`, in milliseconds. */
+export function durationSetting(fallback: string) {
+  return z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, { message: 'a whole number followed by ms, s, m, h or d (e.g. 30d)' })
+    .default(fallback)
+    .transform((value) => {
+      const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(value)!;
+      return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+    });
+}
+
 /**
  * Configuration every service shares. Each app extends it with its own fields and reads it
  * once at start-up through `loadConfig`; `process.env` is read nowhere else.
@@ -30,6 +44,26 @@ export const baseConfigShape = {
   KAFKA_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(120_000),
   /** How long the group waits for a silent member (a killed process) before reassigning its partitions. */
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /**
+   * Published outbox rows older than this are deleted (unpublished rows never are): Kafka keeps the
+   * events, the rows are only a local record. Safe at any value (libs/messaging README, Retention).
+   */
+  OUTBOX_RETENTION: durationSetting('6h').pipe(z.number().min(60_000, 'at least 1m')),
+  /**
+   * Inbox ids older than this are deleted: an event redelivered later would be handled again. Must
+   * outlast every redelivery (libs/messaging README, Retention); the dead-letter replay refuses events
+   * older than half of it.
+   */
+  INBOX_RETENTION: durationSetting('30d').pipe(z.number().min(60_000, 'at least 1m')),
+  /** How often a service prunes its outbox and inbox and, without autovacuum, vacuums its tables. */
+  MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** Rows deleted per statement when pruning: each batch is its own short transaction. */
+  PRUNE_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(1_000),
+  /**
+   * Whether the service VACUUMs and ANALYZEs its own tables by autovacuum's thresholds: `auto` when
+   * the server's autovacuum is off (a server left without it stays linear), `on`, `off`.
+   */
+  SELF_VACUUM: z.enum(['auto', 'on', 'off']).default('auto'),
 };
 
 export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>> & {

@@ -71,10 +71,10 @@ describe('dead-letters CLI (real Kafka and PostgreSQL)', () => {
       seq: string;
     }[];
 
-  const runCli = (args: string[]) =>
+  const runCli = (args: string[], env: Record<string, string> = {}) =>
     promisify(execFile)('node', ['-r', '@swc-node/register', path.join(__dirname, '../../../scripts/dead-letters.ts'), ...args], {
       cwd: path.join(__dirname, '../../..'),
-      env: { ...process.env, KAFKA_BROKERS: KAFKA_BROKERS.join(','), TOPIC_PREFIX: prefix, LOG_LEVEL: 'error' },
+      env: { ...process.env, KAFKA_BROKERS: KAFKA_BROKERS.join(','), TOPIC_PREFIX: prefix, LOG_LEVEL: 'error', ...env },
     });
 
   it('lists a dead letter, replays it once its cause is fixed, and the event is handled exactly once even when replayed twice', async () => {
@@ -138,6 +138,27 @@ describe('dead-letters CLI (real Kafka and PostgreSQL)', () => {
     expect(source).toHaveLength(3); // the original and two replays
     for (const m of source) expect(m.headers).toEqual({ traceparent: '00-trace-01' });
     expect(source[1].value).toBe(source[0].value);
+  });
+
+  it('refuses to replay an event older than half of INBOX_RETENTION, which consumers may have forgotten, and replays a younger one', async () => {
+    const store = { kafka, topicPrefix: prefix, producer };
+    const [letter] = await listDeadLetters(store);
+    expect(letter.occurredAt).toBe('2026-11-15T10:00:00.000Z');
+    const now = new Date('2026-12-01T15:00:00.000Z'); // 16 days and 5 hours later
+    const DAY = 86_400_000;
+
+    const refused = await replayDeadLetter(store, letter.id, { now, force: true, maxEventAgeMs: 16 * DAY });
+    expect(refused.kind).toBe('beyond_inbox_retention');
+    // the real CLI, with services that keep inbox ids for 2 days: a replay window of 1 day
+    const short = await runCli(['replay', letter.id, '--force'], { INBOX_RETENTION: '2d' }).catch((error: { code: number; stderr: string }) => error);
+    expect(short).toMatchObject({ code: 1, stderr: expect.stringContaining('half of INBOX_RETENTION') });
+    expect((await listDeadLetters(store))[0].replays).toHaveLength(2); // nothing replayed
+
+    expect((await replayDeadLetter(store, letter.id, { now, force: true, maxEventAgeMs: 17 * DAY })).kind).toBe('replayed');
+    const marker = usageEvent('acct-replay', 9);
+    await producer.send({ topic: topicName(prefix, TOPICS.usage), acks: -1, messages: [{ key: 'acct-replay', value: JSON.stringify(marker) }] });
+    await waitFor(async () => (await effectsFor('acct-replay')).length === 3, { what: 'the marker after the replay' });
+    expect((await effectsFor('acct-replay')).map((e) => e.seq)).toEqual(['7', '8', '9']); // the replay itself was dropped
   });
 
   function readSource() {

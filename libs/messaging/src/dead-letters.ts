@@ -39,6 +39,8 @@ export interface DeadLetter {
   failedAt: string;
   eventId: string | null;
   eventType: string | null;
+  /** The event's `occurredAt` when the value is readable. */
+  occurredAt: string | null;
   replays: { at: string; forced: boolean }[];
   /** The original message, as the consumer received it. */
   key: Buffer | null;
@@ -99,10 +101,12 @@ function toDeadLetter({ partition, message }: RawMessage): DeadLetter {
   const headers = message.headers ?? {};
   let eventId: string | null = null;
   let eventType: string | null = null;
+  let occurredAt: string | null = null;
   try {
-    const parsed = JSON.parse(message.value?.toString('utf8') ?? '') as { eventId?: unknown; type?: unknown };
+    const parsed = JSON.parse(message.value?.toString('utf8') ?? '') as { eventId?: unknown; type?: unknown; occurredAt?: unknown };
     if (typeof parsed.eventId === 'string') eventId = parsed.eventId;
     if (typeof parsed.type === 'string') eventType = parsed.type;
+    if (typeof parsed.occurredAt === 'string' && !Number.isNaN(Date.parse(parsed.occurredAt))) occurredAt = parsed.occurredAt;
   } catch {
     // not JSON (that may be why it was dead-lettered): no event id to show
   }
@@ -117,6 +121,7 @@ function toDeadLetter({ partition, message }: RawMessage): DeadLetter {
     failedAt: header(headers, 'dlq-failed-at'),
     eventId,
     eventType,
+    occurredAt,
     replays: [],
     key: message.key ?? null,
     value: message.value ?? null,
@@ -152,7 +157,8 @@ export async function listDeadLetters({ kafka, topicPrefix }: DeadLetterStore, {
 export type ReplayOutcome =
   | { kind: 'replayed'; letter: DeadLetter }
   | { kind: 'not_found' }
-  | { kind: 'already_replayed'; letter: DeadLetter };
+  | { kind: 'already_replayed'; letter: DeadLetter }
+  | { kind: 'beyond_inbox_retention'; letter: DeadLetter; maxEventAgeMs: number };
 
 /**
  * Re-publishes the original message of dead letter `id` (same key, value and headers, minus the
@@ -163,11 +169,17 @@ export type ReplayOutcome =
 export async function replayDeadLetter(
   store: DeadLetterStore & { producer: Producer },
   id: string,
-  { force = false, now }: { force?: boolean; now: Date },
+  { force = false, now, maxEventAgeMs }: { force?: boolean; now: Date; maxEventAgeMs?: number },
 ): Promise<ReplayOutcome> {
   const letter = (await listDeadLetters(store)).find((l) => l.id === id);
   if (!letter) return { kind: 'not_found' };
   if (letter.replays.length > 0 && !force) return { kind: 'already_replayed', letter };
+  // Every consumer group of the source topic receives the replay, not only the one that failed.
+  // Those that handled the event drop it by its inbox id only while they keep it (INBOX_RETENTION):
+  // an event older than `maxEventAgeMs` may have been forgotten and would be handled twice.
+  if (maxEventAgeMs !== undefined && letter.occurredAt !== null && now.getTime() - Date.parse(letter.occurredAt) > maxEventAgeMs) {
+    return { kind: 'beyond_inbox_retention', letter, maxEventAgeMs };
+  }
   const headers = Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !name.startsWith('dlq-')));
   await store.producer.send({
     topic: letter.sourceTopic,

@@ -1,6 +1,6 @@
 export { AUTH_TOKENS, BearerAuthGuard, Role, Roles, TokenEntry, hashToken, parseTokenConfig, rolesForToken } from './auth';
 export { CLOCK, Clock, ManualClock, systemClock } from './clock';
-export { BaseConfig, baseConfigShape, loadConfig } from './config';
+export { BaseConfig, baseConfigShape, durationSetting, loadConfig } from './config';
 export { BatchConsumer, BatchConsumerOptions, ConsumerDefinition, DeadLetterReason, HandlerContext } from './consumer';
 export {
   DEAD_LETTER_REPLAYS_TOPIC,
@@ -18,9 +18,12 @@ export { ServiceBootOptions, bootService, parseRequest, serveApiDocs } from './h
 export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 export { Logger, PinoNestLogger, createLogger } from './logger';
+export { MessagingMaintenance, MessagingMaintenanceOptions, maintenanceDue, pruneInboxBatch, pruneOutboxBatch, vacuumDueTables } from './maintenance';
+export { MessagingRetention1764300020000 } from './messaging-retention.migration';
 export { MessagingTables1764300000000 } from './messaging-tables.migration';
 export { Metrics } from './metrics';
 export { LOGGER, ServiceCoreModule } from './observability';
 export { OutboxRelay, OutboxRelayOptions, appendToOutbox } from './outbox';
+export { PollLoop, PollLoopOptions } from './poll-loop';
 export { RetryOptions, abortableSleep, backoffDelay, retry } from './retry';
 export { RuntimeOptions, ServiceRuntime } from './runtime';

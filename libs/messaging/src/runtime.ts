@@ -8,6 +8,7 @@ import { BatchConsumer, ConsumerDefinition } from './consumer';
 import { ServiceDataSourceOptions, openServiceDatabase } from './database';
 import { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 import { Logger, createLogger } from './logger';
+import { MessagingMaintenance } from './maintenance';
 import { Metrics } from './metrics';
 import { OutboxRelay } from './outbox';
 
@@ -36,6 +37,7 @@ export class ServiceRuntime {
   producer!: Producer;
   admin!: Admin;
   relay?: OutboxRelay;
+  maintenance?: MessagingMaintenance;
   private readonly consumers: BatchConsumer[] = [];
   private readonly definitions: ConsumerDefinition[] = [];
   private started = false;
@@ -69,7 +71,7 @@ export class ServiceRuntime {
       entities: this.options.entities,
       migrations: this.options.migrations,
     });
-    await this.warnAboutMaintenance();
+    const selfVacuum = await this.decideSelfVacuum();
     await this.connectKafka();
     if (this.options.relay !== false) {
       this.relay = new OutboxRelay({
@@ -82,22 +84,40 @@ export class ServiceRuntime {
       });
       this.relay.start();
     }
+    this.maintenance = new MessagingMaintenance({
+      dataSource: this.dataSource,
+      logger: this.logger,
+      clock: this.clock,
+      outboxRetentionMs: config.OUTBOX_RETENTION,
+      inboxRetentionMs: config.INBOX_RETENTION,
+      intervalMs: config.MAINTENANCE_INTERVAL_MS,
+      batchSize: config.PRUNE_BATCH_SIZE,
+      selfVacuum,
+    });
+    this.maintenance.start();
     this.logger.info({ database: config.DATABASE_NAME, brokers: config.KAFKA_BROKERS }, 'service runtime open');
   }
 
   /**
-   * Batch lookups (`WHERE id = ANY($1)`) rely on planner statistics. Without autovacuum nothing
-   * analyses the tables that grow during a month close, and those lookups turn into sequential
-   * scans: PostgreSQL's work grows faster than the number of accounts. Said once, at start-up.
+   * Batch lookups (`WHERE id = ANY($1)`) rely on planner statistics, and every UPDATE or DELETE
+   * leaves a dead row for VACUUM. Without autovacuum nothing analyses or vacuums the tables that
+   * grow during a month close: lookups turn into sequential scans and scans wade through dead rows,
+   * so PostgreSQL's work grows faster than the number of accounts. With SELF_VACUUM=auto the
+   * service then does autovacuum's work on its own tables (MessagingMaintenance); said once, at start-up.
    */
-  private async warnAboutMaintenance(): Promise<void> {
+  private async decideSelfVacuum(): Promise<boolean> {
+    const { SELF_VACUUM, DATABASE_NAME } = this.options.config;
     const [{ autovacuum }] = (await this.dataSource.query('SHOW autovacuum')) as { autovacuum: string }[];
+    const selfVacuum = SELF_VACUUM === 'on' || (SELF_VACUUM === 'auto' && autovacuum !== 'on');
     if (autovacuum !== 'on') {
       this.logger.warn(
-        { autovacuum, database: this.options.config.DATABASE_NAME },
-        'PostgreSQL autovacuum is off: tables are never analysed and batch lookups degrade to sequential scans as they grow; turn it on or run ANALYZE regularly',
+        { autovacuum, selfVacuum, database: DATABASE_NAME },
+        selfVacuum
+          ? 'PostgreSQL autovacuum is off: this service vacuums and analyses its own tables (SELF_VACUUM)'
+          : 'PostgreSQL autovacuum is off and SELF_VACUUM=off: tables are never vacuumed or analysed; batch lookups degrade to sequential scans as they grow',
       );
     }
+    return selfVacuum;
   }
 
   /**
@@ -173,6 +193,7 @@ export class ServiceRuntime {
   private async closeOnce(): Promise<void> {
     for (const consumer of this.consumers.splice(0)) await consumer.stop().catch((e) => this.logger.warn({ err: e }, 'consumer stop'));
     await this.relay?.stop();
+    await this.maintenance?.stop();
     await this.producer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
     await this.healthAdmin?.disconnect().catch(() => undefined);

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { Admin, Producer } from 'kafkajs';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { BillingEvent, Envelope, TOPICS, UsageRecordedV1, createEvent } from '@billing/events';
-import { ConsumerDefinition } from '../src';
+import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { ConsumerDefinition, billingTopicConfigs, dropDatabase, ensureTopics, openServiceDatabase } from '../src';
 
 /** A tiny "service" used to prove the messaging guarantees: each event leaves one effect row. */
 export class EffectsTable1764300000001 implements MigrationInterface {
@@ -53,4 +55,37 @@ export function effectsConsumer(name = 'effects', options: EffectsConsumerOption
       );
     },
   };
+}
+
+/**
+ * A database with the effects table and billing topics under a unique prefix, with a connected
+ * admin and idempotent producer, for a messaging int spec: `setUp()` in beforeAll, `tearDown()` in
+ * afterAll (drops the topics and the database).
+ */
+export function messagingTestBed(label: string, partitions = 2) {
+  const kafka = testKafka(`${label}-test`);
+  const bed = {
+    kafka,
+    database: uniqueName(label),
+    prefix: uniquePrefix(label),
+    dataSource: undefined as unknown as DataSource,
+    admin: undefined as unknown as Admin,
+    producer: undefined as unknown as Producer,
+    async setUp() {
+      bed.dataSource = await openServiceDatabase({ serverUrl: DATABASE_SERVER_URL, database: bed.database, migrations: [EffectsTable1764300000001] });
+      bed.admin = kafka.admin();
+      await bed.admin.connect();
+      await ensureTopics(bed.admin, billingTopicConfigs({ prefix: bed.prefix, partitions }));
+      bed.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await bed.producer.connect();
+    },
+    async tearDown() {
+      await bed.producer.disconnect();
+      await bed.admin.deleteTopics({ topics: billingTopicConfigs({ prefix: bed.prefix, partitions }).map((t) => t.topic) }).catch(() => undefined);
+      await bed.admin.disconnect();
+      await bed.dataSource.destroy();
+      await dropDatabase(DATABASE_SERVER_URL, bed.database);
+    },
+  };
+  return bed;
 }

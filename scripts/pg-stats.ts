@@ -1,0 +1,210 @@
+/**
+ * What PostgreSQL did for a set of databases, from the server's own cumulative statistics
+ * (pg_stat_user_tables, pg_statio_user_tables, pg_stat_database): no extension needed, so it
+ * works where pg_stat_statements is not preloaded.
+ *
+ *   npm run pg-stats -- snapshot --out before.json [--databases a,b | --suffix S]
+ *   npm run pg-stats -- diff before.json after.json [--accounts N] [--top 12]
+ *   npm run pg-stats -- show [--databases a,b | --suffix S] [--top 12]
+ *
+ * Databases default to the five service databases (`billing_<service><suffix>`). `diff` prints the
+ * tables that read the most (sequential tuples read, buffer hits) and that left the most dead
+ * tuples between the two snapshots, per account when `--accounts` is given: a figure per account
+ * that grows with the number of accounts is work that grows faster than the close.
+ * The benchmark takes these snapshots around every close (`pgStats` in its JSON).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Client } from 'pg';
+import { databaseUrl } from '@billing/messaging';
+
+/** Counters of one table; all cumulative except `liveTuples`, `deadTuples` and `bytes`. */
+export interface TableStats {
+  seqScan: number;
+  seqTupRead: number;
+  idxScan: number;
+  idxTupFetch: number;
+  inserted: number;
+  updated: number;
+  hotUpdated: number;
+  deleted: number;
+  liveTuples: number;
+  deadTuples: number;
+  heapBlksHit: number;
+  heapBlksRead: number;
+  idxBlksHit: number;
+  idxBlksRead: number;
+  bytes: number;
+}
+
+export interface DatabaseStats {
+  /** Buffers found in shared buffers / read from the OS, for the whole database. */
+  blksHit: number;
+  blksRead: number;
+  tupReturned: number;
+  tupFetched: number;
+  commits: number;
+  tables: Record<string, TableStats>;
+}
+
+export interface PgSnapshot {
+  at: string;
+  databases: Record<string, DatabaseStats>;
+}
+
+const TABLES_SQL = `
+  SELECT t.relname AS name, t.seq_scan, t.seq_tup_read, coalesce(t.idx_scan, 0) AS idx_scan,
+         coalesce(t.idx_tup_fetch, 0) AS idx_tup_fetch, t.n_tup_ins, t.n_tup_upd, t.n_tup_hot_upd, t.n_tup_del,
+         t.n_live_tup, t.n_dead_tup, coalesce(io.heap_blks_hit, 0) AS heap_blks_hit,
+         coalesce(io.heap_blks_read, 0) AS heap_blks_read, coalesce(io.idx_blks_hit, 0) AS idx_blks_hit,
+         coalesce(io.idx_blks_read, 0) AS idx_blks_read, pg_total_relation_size(t.relid) AS bytes
+  FROM pg_stat_user_tables t JOIN pg_statio_user_tables io USING (relid)`;
+
+/** Cumulative statistics of each database (a database that does not exist is left out). */
+export async function snapshot(serverUrl: string, databases: readonly string[]): Promise<PgSnapshot> {
+  const result: PgSnapshot = { at: new Date().toISOString(), databases: {} };
+  for (const database of databases) {
+    const client = new Client({ connectionString: databaseUrl(serverUrl, database) });
+    try {
+      await client.connect();
+    } catch {
+      continue;
+    }
+    try {
+      await client.query('SELECT pg_stat_clear_snapshot()');
+      const [db] = (
+        await client.query(
+          `SELECT blks_hit, blks_read, tup_returned, tup_fetched, xact_commit FROM pg_stat_database WHERE datname = current_database()`,
+        )
+      ).rows;
+      const tables: Record<string, TableStats> = {};
+      for (const r of (await client.query(TABLES_SQL)).rows) {
+        tables[r.name] = {
+          seqScan: Number(r.seq_scan),
+          seqTupRead: Number(r.seq_tup_read),
+          idxScan: Number(r.idx_scan),
+          idxTupFetch: Number(r.idx_tup_fetch),
+          inserted: Number(r.n_tup_ins),
+          updated: Number(r.n_tup_upd),
+          hotUpdated: Number(r.n_tup_hot_upd),
+          deleted: Number(r.n_tup_del),
+          liveTuples: Number(r.n_live_tup),
+          deadTuples: Number(r.n_dead_tup),
+          heapBlksHit: Number(r.heap_blks_hit),
+          heapBlksRead: Number(r.heap_blks_read),
+          idxBlksHit: Number(r.idx_blks_hit),
+          idxBlksRead: Number(r.idx_blks_read),
+          bytes: Number(r.bytes),
+        };
+      }
+      result.databases[database] = {
+        blksHit: Number(db.blks_hit),
+        blksRead: Number(db.blks_read),
+        tupReturned: Number(db.tup_returned),
+        tupFetched: Number(db.tup_fetched),
+        commits: Number(db.xact_commit),
+        tables,
+      };
+    } finally {
+      await client.end();
+    }
+  }
+  return result;
+}
+
+/** Gauges are taken from `after`; counters are the difference (a table new since `before` counts from 0). */
+const GAUGES = new Set<keyof TableStats>(['liveTuples', 'deadTuples', 'bytes']);
+
+export interface TableDelta extends TableStats {
+  database: string;
+  table: string;
+}
+
+export function diff(before: PgSnapshot, after: PgSnapshot): { tables: TableDelta[]; databases: Record<string, Omit<DatabaseStats, 'tables'>> } {
+  const tables: TableDelta[] = [];
+  const databases: Record<string, Omit<DatabaseStats, 'tables'>> = {};
+  for (const [database, a] of Object.entries(after.databases)) {
+    const b = before.databases[database];
+    databases[database] = {
+      blksHit: a.blksHit - (b?.blksHit ?? 0),
+      blksRead: a.blksRead - (b?.blksRead ?? 0),
+      tupReturned: a.tupReturned - (b?.tupReturned ?? 0),
+      tupFetched: a.tupFetched - (b?.tupFetched ?? 0),
+      commits: a.commits - (b?.commits ?? 0),
+    };
+    for (const [table, stats] of Object.entries(a.tables)) {
+      const prior = b?.tables[table];
+      const delta = { database, table } as TableDelta;
+      for (const key of Object.keys(stats) as (keyof TableStats)[]) {
+        delta[key] = GAUGES.has(key) ? stats[key] : stats[key] - (prior?.[key] ?? 0);
+      }
+      tables.push(delta);
+    }
+  }
+  return { tables, databases };
+}
+
+const fmt = (n: number, per: number) => (per === 1 ? String(n) : (n / per).toFixed(n / per < 10 ? 2 : 1));
+
+/** A report of the busiest tables: by tuples read sequentially, by buffer hits, by dead tuples left. */
+export function report(delta: ReturnType<typeof diff>, options: { accounts?: number; top?: number } = {}): string {
+  const per = options.accounts ?? 1;
+  const top = options.top ?? 12;
+  const unit = per === 1 ? '' : ' per account';
+  const lines: string[] = [];
+  const dbTotals = Object.entries(delta.databases)
+    .map(([db, d]) => `${db} ${fmt(d.blksHit + d.blksRead, per)}`)
+    .join(', ');
+  lines.push(`buffer accesses${unit} by database: ${dbTotals}`);
+  const columns = (t: TableDelta) =>
+    [
+      `${t.database}.${t.table}`.padEnd(44),
+      `seq_scan ${fmt(t.seqScan, per)}`.padEnd(18),
+      `seq_tup_read ${fmt(t.seqTupRead, per)}`.padEnd(24),
+      `idx_scan ${fmt(t.idxScan, per)}`.padEnd(18),
+      `blks_hit ${fmt(t.heapBlksHit + t.idxBlksHit, per)}`.padEnd(20),
+      `upd ${fmt(t.updated, per)} (hot ${fmt(t.hotUpdated, per)})`.padEnd(24),
+      `dead ${t.deadTuples} live ${t.liveTuples}`,
+    ].join(' ');
+  const section = (title: string, key: (t: TableDelta) => number) => {
+    lines.push(title);
+    for (const t of [...delta.tables].sort((x, y) => key(y) - key(x)).slice(0, top)) if (key(t) > 0) lines.push(`  ${columns(t)}`);
+  };
+  section(`tables by tuples read in sequential scans${unit}:`, (t) => t.seqTupRead);
+  section(`tables by buffer hits (heap + index)${unit}:`, (t) => t.heapBlksHit + t.idxBlksHit);
+  section('tables by dead tuples left (without autovacuum nothing reclaims them):', (t) => t.deadTuples);
+  return lines.join('\n');
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const SERVICES = ['invoicing', 'payments', 'notifications', 'collections', 'reporting'];
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databases = arg('databases')?.split(',') ?? SERVICES.map((s) => `billing_${s}${arg('suffix') ?? process.env.DATABASE_SUFFIX ?? ''}`);
+  const accounts = arg('accounts') === undefined ? undefined : Number(arg('accounts'));
+  const top = Number(arg('top') ?? 12);
+  if (command === 'snapshot') {
+    const out = arg('out');
+    if (!out) throw new Error('snapshot needs --out <file>');
+    writeFileSync(out, JSON.stringify(await snapshot(serverUrl, databases), null, 2));
+  } else if (command === 'diff' && rest.length === 2) {
+    const [before, after] = rest.map((file) => JSON.parse(readFileSync(file, 'utf8')) as PgSnapshot);
+    console.log(report(diff(before, after), { accounts, top }));
+  } else if (command === 'show') {
+    console.log(report(diff({ at: '', databases: {} }, await snapshot(serverUrl, databases)), { accounts, top }));
+  } else {
+    throw new Error('usage: pg-stats snapshot --out F | diff BEFORE AFTER [--accounts N] | show  [--databases a,b | --suffix S] [--top N]');
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
