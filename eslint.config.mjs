@@ -8,8 +8,10 @@ import nx from '@nx/eslint-plugin';
  * - between projects (@nx/enforce-module-boundaries): apps never import apps; an app or tool
  *   depends only on shared libs; shared libs' production code never depends on test helpers;
  * - between layers inside an app (no-restricted-imports, see `layerRules`): domain/ is pure, and a
- *   module does not reach into another module's infrastructure/.
- * test/lint-rules.int.spec.ts proves the layer rules fire.
+ *   module does not reach into another module's infrastructure/;
+ * - between test tiers (@typescript-eslint/no-restricted-imports on *.unit.spec.ts): a unit spec
+ *   imports nothing that starts a process or opens a socket or a file.
+ * test/lint-rules.int.spec.ts proves the last two fire.
  */
 const constraints = (forTests) => [
   // tests of an app may start the dev tools (Stripe sandbox, SMTP capture) in-process
@@ -63,6 +65,31 @@ const layerRules = appModules.flatMap(({ app, module }) => {
   ];
 });
 
+/** Unit tier: `*.unit.spec.ts` touch no process, socket or file (those are `*.int.spec.ts`). */
+const IO_MODULES = 'fs|child_process|net|http|https|http2|dgram|worker_threads';
+const IO_PACKAGES = 'kafkajs|pg|typeorm|nodemailer|smtp-server|supertest|@billing/stripe-sandbox|@billing/smtp-capture';
+const unitTier = {
+  files: ['**/*.unit.spec.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(node:)?(${IO_MODULES})(/.*)?$`,
+            message: 'A unit spec does no I/O (process, socket, file): name it *.int.spec.ts.',
+          },
+          {
+            regex: `^(${IO_PACKAGES})(/.*)?$`,
+            message: 'A unit spec talks to no broker, database or server: name it *.int.spec.ts.',
+          },
+          { regex: '(^|/)load-templates$', message: 'Loading templates reads files: a spec that does it is *.int.spec.ts.' },
+        ],
+      },
+    ],
+  },
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -77,4 +104,5 @@ export default [
   },
   { files: TEST_FILES, rules: { '@nx/enforce-module-boundaries': boundaries(true) } },
   ...layerRules,
+  unitTier,
 ];

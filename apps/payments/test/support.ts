@@ -22,7 +22,7 @@ import {
   parseEvent,
 } from '@billing/events';
 import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
 import { paymentsEntities, paymentsMigrations } from '../src/database';
@@ -359,7 +359,7 @@ export class PaymentsTestService {
     this.sandbox = await SandboxProcess.start();
     this.customerId = (await this.sandbox.stripe.customers.create({ email: 'ada@example.com' })).id;
     const config = loadPaymentsConfig({
-      DATABASE_URL: DATABASE_SERVER_URL,
+      ...serviceEnv(),
       DATABASE_NAME: this.database,
       TOPIC_PREFIX: this.prefix,
       TOPIC_PARTITIONS: '2',

@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { renderInvoicePdf, sellerOf, type Seller } from '@billing/documents';
 import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../../../app.module';
 import { loadNotificationsConfig } from '../../../config';
 import { notificationsEntities, notificationsMigrations } from '../../../database';
@@ -40,6 +40,7 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
     capture = await SmtpCaptureProcess.start(['bounce.invalid']);
     await capture.configure({ tempFailRecipients: { 'flaky@example.test': 2 } });
     const config = loadNotificationsConfig({
+      ...serviceEnv(),
       DATABASE_NAME: database,
       TOPIC_PREFIX: prefix,
       TOPIC_PARTITIONS: '3',
