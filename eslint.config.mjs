@@ -18,7 +18,16 @@ const constraints = (forTests) => [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: forTests ? ['type:lib', 'type:tool'] : ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-  ...(forTests ? [] : [{ sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:test'] }]),
+  // production code never imports the test helpers (scope:test). Direct imports only
+  // (onlyDependOnLibsWithTags): notDependOnLibsWithTags also follows dependencies, and the graph
+  // has edges from a lib's own specs (messaging -> testing) that would make every app fail it.
+  ...(forTests
+    ? []
+    : [
+        { sourceTag: 'scope:shared', notDependOnLibsWithTags: ['scope:test'] },
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['scope:shared'] },
+      ]),
 ];
 
 const boundaries = (forTests) => [
@@ -26,7 +35,8 @@ const boundaries = (forTests) => [
   { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, depConstraints: constraints(forTests) },
 ];
 
-const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts'];
+// test code: specs, test helpers, and the scenario folders (Lago's scenarios/: full flows and their harness)
+const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts', '**/scenarios/**/*.ts'];
 
 /** The modules of each app: folders of apps/<app>/src holding domain/, application/ or infrastructure/. */
 const LAYERS = ['domain', 'application', 'infrastructure'];
