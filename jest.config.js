@@ -1,6 +1,7 @@
 // One Jest run for the whole workspace. Test tiers are told apart by file suffix:
-//   *.unit.spec.ts  pure logic, no I/O
-//   *.int.spec.ts   against the real Kafka broker and PostgreSQL (unique topics/databases per test file)
+//   *.unit.spec.ts  pure logic, no I/O: no process, socket or file (lint checks their imports)
+//   *.int.spec.ts   against the real Kafka broker and PostgreSQL (unique topics/databases per test file),
+//                   files or child processes
 //   *.e2e.spec.ts   whole processes (services, sandbox, SMTP capture)
 const { compilerOptions } = require('./tsconfig.base.json');
 

@@ -3,7 +3,7 @@ import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { emailLinksOf, loadNotificationsConfig } from './config';
 import { notificationsEntities, notificationsMigrations } from './database';
-import { loadTemplates } from './notifications/domain/templates';
+import { loadTemplates } from './notifications/infrastructure/load-templates';
 
 async function main(): Promise<void> {
   const config = loadNotificationsConfig(process.env);

@@ -24,7 +24,7 @@ import {
   parseEvent,
 } from '@billing/events';
 import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@billing/messaging';
-import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
+import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
 import { paymentsEntities, paymentsMigrations } from '../src/database';
@@ -424,7 +424,7 @@ export class PaymentsTestService {
     this.sandbox = await SandboxProcess.start();
     this.customerId = (await this.sandbox.stripe.customers.create({ email: 'ada@example.com' })).id;
     const config = loadPaymentsConfig({
-      DATABASE_URL: DATABASE_SERVER_URL,
+      ...serviceEnv(),
       DATABASE_NAME: this.database,
       TOPIC_PREFIX: this.prefix,
       TOPIC_PARTITIONS: '2',
@@ -494,9 +494,8 @@ export function spawnPayments(
     cwd: WORKSPACE,
     env: {
       ...process.env,
-      DATABASE_URL: DATABASE_SERVER_URL,
+      ...serviceEnv(),
       DATABASE_NAME: database,
-      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
       TOPIC_PREFIX: prefix,
       TOPIC_PARTITIONS: '2',
       HTTP_PORT: '0',

@@ -12,6 +12,19 @@ export type { DeciderSpec, DeciderUnderTest, Decided, Scenario, Step } from './d
 export const DATABASE_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`).split(',');
 
+/**
+ * The broker and database server every service a test boots must use: the test's own. Spread it
+ * into the service's environment (or config input) so that nothing falls back to a service's
+ * default (127.0.0.1:9092, the local PostgreSQL). Throws when the brokers are not `host:port`
+ * entries (e.g. `KAFKA_BROKERS=` set but empty), instead of booting a service that looks elsewhere.
+ */
+export function serviceEnv(): { DATABASE_URL: string; KAFKA_BROKERS: string } {
+  if (KAFKA_BROKERS.length === 0 || !KAFKA_BROKERS.every((broker) => /^[^\s:,]+:\d+$/.test(broker))) {
+    throw new Error(`KAFKA_BROKERS must be host:port entries separated by commas, got "${KAFKA_BROKERS.join(',')}"`);
+  }
+  return { DATABASE_URL: DATABASE_SERVER_URL, KAFKA_BROKERS: KAFKA_BROKERS.join(',') };
+}
+
 export function uniqueName(label: string): string {
   return `t_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }

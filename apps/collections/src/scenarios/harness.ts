@@ -26,7 +26,7 @@ import {
   parseEvent,
 } from '@billing/events';
 import { Clock, ServiceRuntime, billingTopicConfigs, bootService, ensureTopics, hashToken, topicName } from '@billing/messaging';
-import { testKafka, uniqueName, waitFor } from '@billing/testing';
+import { serviceEnv, testKafka, uniqueName, waitFor } from '@billing/testing';
 import { AppModule } from '../app.module';
 import { loadCollectionsConfig } from '../config';
 import { collectionsEntities, collectionsMigrations } from '../database';
@@ -47,6 +47,7 @@ export const AUTH_TOKENS = [
 
 export function collectionsEnv(database: string, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    ...serviceEnv(),
     DATABASE_NAME: database,
     TOPIC_PREFIX: prefix,
     TOPIC_PARTITIONS: '3',

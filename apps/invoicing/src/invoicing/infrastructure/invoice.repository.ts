@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts/infrastructure/account.repository';
+import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts';
 import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
 import { returnedRows, toSafeInteger, toUtcIso } from '../../shared/sql';

@@ -1,5 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { EMAIL_TEMPLATE_NAMES, emailSubjectFor, type EmailTemplateName, type EmailView } from './email-view';
 import { registerHelpers } from './helpers';
@@ -7,7 +5,8 @@ import { DEFAULT_EMAIL_LINKS, linkTemplateProblem, type EmailLinks } from './lin
 import { SAMPLE_EVENTS } from './sample-events';
 
 /**
- * Email templates, read and compiled once at start-up.
+ * Email templates, compiled once at start-up from the files that infrastructure/load-templates.ts
+ * reads (this layer does no I/O).
  *
  * Layout of the templates directory:
  *   layouts/main.html.hbs, layouts/main.text.hbs   wrap every body ({{{body}}} / {{body}})
@@ -17,7 +16,7 @@ import { SAMPLE_EVENTS } from './sample-events';
  *
  * HTML is compiled with escaping; subject and text without (they are not HTML). Both run in
  * Handlebars strict mode, so a variable the data lacks throws instead of rendering empty, and
- * every template is rendered against sample events before `loadTemplates` resolves: a template
+ * every template is rendered against sample events before `compileTemplates` returns: a template
  * that references a missing variable fails start-up, not a customer's email.
  */
 
@@ -46,14 +45,6 @@ export class TemplateLoadError extends Error {
 type Kind = 'subject' | 'html' | 'text';
 type Compiled = Handlebars.TemplateDelegate;
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.hbs'))
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split('\\').join('/'))
-    .sort();
-}
-
 /** Output normalisation, so templates can be laid out readably without changing the bytes sent. */
 function normalizeSubject(subject: string): string {
   return subject.replace(/\s+/g, ' ').trim();
@@ -81,14 +72,18 @@ function run(file: string, template: Compiled, context: unknown): string {
   }
 }
 
-/** `links`: the deployment's customer links (config); the local defaults when absent. */
-export async function loadTemplates(dir: string, links: EmailLinks = DEFAULT_EMAIL_LINKS): Promise<EmailTemplates> {
+/**
+ * `sources`: each `.hbs` file's path relative to `dir` (`/`-separated, in order) → its text; `dir`
+ * only names the templates in errors. `links`: the deployment's customer links (config); the local
+ * defaults when absent.
+ */
+export function compileTemplates(
+  dir: string,
+  sources: ReadonlyMap<string, string>,
+  links: EmailLinks = DEFAULT_EMAIL_LINKS,
+): EmailTemplates {
   const linkProblem = linkTemplateProblem(links.paymentAuthenticationUrl);
   if (linkProblem !== null) throw new TemplateLoadError(dir, [`payment authentication link ${links.paymentAuthenticationUrl}: ${linkProblem}`]);
-  const files = await listFiles(dir);
-  const sources = new Map<string, string>(
-    await Promise.all(files.map(async (f) => [f, await readFile(join(dir, f), 'utf8')] as const)),
-  );
   const problems: string[] = [];
 
   // Two isolated instances: one escapes (HTML), one does not (subject, plain text).

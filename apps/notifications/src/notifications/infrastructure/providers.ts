@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { LOGGER, type Logger, ServiceRuntime } from '@billing/messaging';
 import { emailLinksOf, type NotificationsConfig } from '../../config';
-import { loadTemplates } from '../domain/templates';
+import { loadTemplates } from './load-templates';
 import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from '../tokens';
 import { MAILER, type Mailer, SmtpMailer } from './smtp-mailer';
 

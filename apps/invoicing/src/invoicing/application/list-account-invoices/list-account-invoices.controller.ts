@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { fields } from '@billing/events';
 import { Roles, parseRequest } from '@billing/messaging';
 import { ReadDocs } from '../../../infrastructure/http/api-docs';
-import { accountRepository } from '../../../accounts/infrastructure/account.repository';
+import { accountRepository } from '../../../accounts';
 import { invoiceRepository } from '../../infrastructure/invoice.repository';
 import { INVOICE_VIEW_DESCRIPTION, InvoiceView, invoiceView } from '../invoice-view';
 

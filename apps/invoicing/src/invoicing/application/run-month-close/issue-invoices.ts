@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { InvoiceGeneratedV1, createEvent } from '@billing/events';
 import { appendToOutbox } from '@billing/messaging';
-import { usageRepository } from '../../../usage/infrastructure/usage.repository';
+import { usageRepository } from '../../../usage';
 import { AccountFailure, computeForAccount } from '../../domain/account-failure';
 import { balanceToCarry } from '../../domain/carried-balance';
 import { InvoiceGeneratedPayload, decideInvoice, formatInvoiceNumber } from '../../domain/issue-invoice';

@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { Account } from '../../../accounts/domain/account';
-import { AccountRow, toAccount } from '../../../accounts/infrastructure/account.repository';
-import { productRepository } from '../../../price-list/infrastructure/product.repository';
-import { usageRepository } from '../../../usage/infrastructure/usage.repository';
+import { AccountRow, toAccount } from '../../../accounts';
+import { productRepository } from '../../../price-list';
+import { usageRepository } from '../../../usage';
 import { AccountFailure, computeForAccount } from '../../domain/account-failure';
 import { carriedLinesFor } from '../../domain/carried-balance';
 import { Period, periodBounds } from '../../domain/billing-period';

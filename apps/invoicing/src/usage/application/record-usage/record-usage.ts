@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CLOCK, Clock } from '@billing/messaging';
-import { accountRepository } from '../../../accounts/infrastructure/account.repository';
+import { accountRepository } from '../../../accounts';
 import { periodOf } from '../../../invoicing/domain/billing-period';
-import { productRepository } from '../../../price-list/infrastructure/product.repository';
+import { productRepository } from '../../../price-list';
 import { UsageFact, usageRepository } from '../../infrastructure/usage.repository';
 
 export interface UsageInput {

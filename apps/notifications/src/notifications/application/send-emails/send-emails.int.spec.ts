@@ -6,7 +6,7 @@ import request from 'supertest';
 import { renderInvoicePdf, sellerOf, type Seller } from '@billing/documents';
 import type { Envelope } from '@billing/events';
 import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashToken } from '@billing/messaging';
-import { DATABASE_SERVER_URL, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
+import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../../../app.module';
 import { DEFAULT_TEMPLATES_DIR, loadNotificationsConfig } from '../../../config';
 import { notificationsEntities, notificationsMigrations } from '../../../database';
@@ -23,7 +23,7 @@ import {
 } from '../../../testing/notifications-test-kit';
 import { SmtpCaptureProcess } from '../../../testing/smtp-capture-process';
 import { renderEmail } from '../../domain/render-email';
-import { loadTemplates } from '../../domain/templates';
+import { loadTemplates } from '../../infrastructure/load-templates';
 
 const FINANCE_TOKEN = 'finance-token-notifications-int';
 const OPERATOR_TOKEN = 'operator-token-notifications-int';
@@ -44,6 +44,7 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
     capture = await SmtpCaptureProcess.start(['bounce.invalid']);
     await capture.configure({ tempFailRecipients: { 'flaky@example.test': 2 } });
     const config = loadNotificationsConfig({
+      ...serviceEnv(),
       DATABASE_NAME: database,
       TOPIC_PREFIX: prefix,
       TOPIC_PARTITIONS: '3',

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { renderEmail } from '../render-email';
-import { loadTemplates } from '../templates';
+import { loadTemplates } from '../../infrastructure/load-templates';
 import { SAMPLE_EVENTS } from '../sample-events';
 import { currencyVariants } from './currency-variants';
 

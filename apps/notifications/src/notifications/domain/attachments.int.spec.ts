@@ -5,7 +5,8 @@ import { loadNotificationsConfig } from '../../config';
 import { attachmentsFor } from './attachments';
 import { renderEmail } from './render-email';
 import { sampleChargeFailed } from './sample-events';
-import { loadTemplates, type EmailTemplates } from './templates';
+import { loadTemplates } from '../infrastructure/load-templates';
+import type { EmailTemplates } from './templates';
 import { composeMime as compose } from './testing/compose-mime';
 import { invoiceIn } from './testing/currency-variants';
 

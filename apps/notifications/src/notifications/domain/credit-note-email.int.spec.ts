@@ -3,7 +3,8 @@ import type { EventOf } from '@billing/events';
 import { formatMoney } from '@billing/i18n';
 import { renderEmail } from './render-email';
 import { sampleCreditNote, sampleVoidCreditNote } from './sample-events';
-import { loadTemplates, type EmailTemplates } from './templates';
+import { loadTemplates } from '../infrastructure/load-templates';
+import type { EmailTemplates } from './templates';
 import { composeMime } from './testing/compose-mime';
 
 const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');

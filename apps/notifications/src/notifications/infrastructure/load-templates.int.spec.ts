@@ -1,7 +1,8 @@
 import { cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TemplateLoadError, loadTemplates } from './templates';
+import { loadTemplates } from './load-templates';
+import { TemplateLoadError } from '../domain/templates';
 
 const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');
 

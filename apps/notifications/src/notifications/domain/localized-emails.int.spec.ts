@@ -4,7 +4,8 @@ import { message, type Language } from '@billing/i18n';
 import { englishWordIn } from '@billing/i18n';
 import { renderEmail } from './render-email';
 import { SAMPLE_EVENTS } from './sample-events';
-import { loadTemplates, type EmailTemplates } from './templates';
+import { loadTemplates } from '../infrastructure/load-templates';
+import type { EmailTemplates } from './templates';
 import type { NotifiableEvent } from './email-view';
 
 const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');

@@ -3,7 +3,7 @@ import { DEFAULT_TEMPLATES_DIR, emailLinksOf, loadNotificationsConfig } from './
 import { renderEmail } from './notifications/domain/render-email';
 import { verifyInvoicePageToken } from '@billing/documents';
 import { sampleChargeFailedAuthenticationRequired, sampleInvoiceGenerated } from './notifications/domain/sample-events';
-import { loadTemplates } from './notifications/domain/templates';
+import { loadTemplates } from './notifications/infrastructure/load-templates';
 
 describe('notifications configuration', () => {
   it('defaults to the local SMTP capture, the repo templates and billing.local Message-IDs', () => {

@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { createSmtpCapture, type CapturedMessage, type SmtpCapture } from './smtp-capture';
 
-// Unit tier: a real SMTP server and a real nodemailer client on ephemeral ports; no broker needed.
+// Integration tier: a real SMTP server and a real nodemailer client on ephemeral ports; no broker needed.
 describe('smtp capture', () => {
   let capture: SmtpCapture;
   let smtpPort: number;

@@ -11,7 +11,8 @@ import {
   sampleInvoiceChargedAutomatically,
   sampleInvoiceGenerated,
 } from './sample-events';
-import { loadTemplates, type EmailTemplates } from './templates';
+import { loadTemplates } from '../infrastructure/load-templates';
+import type { EmailTemplates } from './templates';
 import { composeMime as compose } from './testing/compose-mime';
 import { invoiceIn } from './testing/currency-variants';
 
