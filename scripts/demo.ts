@@ -1,13 +1,15 @@
 /**
  * `npm run demo [-- --accounts N --period YYYY-MM]`: the quick start. Brings the local stack up
  * (after wiping its data, so every demo starts from nothing), creates demo accounts with a
- * month of usage, runs the month close, shows the cascade live and prints the finance summary.
+ * month of usage, runs the month close, shows the cascade live, checks it, credits a few invoices
+ * (a refund, an account credit, a declined invoice that then owes less) and prints the finance summary.
  * The stack keeps running afterwards (`npm run stack:down` stops it).
  */
 import { minorToMajorString } from '@billing/money';
 import { DEV_TOKENS, Stack, defaultStackOptions } from './stack/stack';
 import { CascadeProgress, capturedMail, describeChargesWaiting, progress, reconciliationLists, reportFor, requestMonthClose, seed, waitForCascade } from './scenario/month-close-scenario';
 import { cliArg } from './scenario/client';
+import { creditSomeInvoices, waitForCorrectionsSettled } from './scenario/corrections';
 import { freshStack } from './scenario/reset';
 import { verifyCascade } from './scenario/verify';
 
@@ -36,6 +38,8 @@ interface CurrencyRow {
   currency: string;
   invoices: number;
   invoicedMinor: number;
+  creditedMinor: number;
+  refundedMinor: number;
   collectedMinor: number;
   failedMinor: number;
   outstandingMinor: number;
@@ -69,24 +73,6 @@ async function main() {
   });
   show(progressLine(final, (Date.now() - closeStarted) / 1000), true);
 
-  const report = await reportFor<{ currencies?: CurrencyRow[]; byCurrency?: CurrencyRow[] } & Record<string, unknown>>(
-    stack,
-    `/v1/reports/month-close/${period}`,
-  );
-  const rows = (report.currencies ?? report.byCurrency ?? []) as CurrencyRow[];
-  console.log(`\nfinance summary for ${period} (from the reporting API):`);
-  console.log('currency  invoices   invoiced    collected   failed      outstanding  carried      zero-total');
-  for (const r of rows) {
-    const m = (v: number) => minorToMajorString(v, r.currency).padStart(11);
-    console.log(
-      `${r.currency.padEnd(8)}  ${String(r.invoices).padStart(8)}  ${m(r.invoicedMinor)}  ${m(r.collectedMinor)}  ${m(r.failedMinor)}  ${m(r.outstandingMinor)}  ${m(r.carriedForwardMinor)}  ${String(r.zeroTotalInvoices).padStart(10)}`,
-    );
-  }
-  const reconciliation = await reportFor<Record<string, unknown>>(stack, `/v1/reports/reconciliation?period=${period}`);
-  const open = Object.entries(reconciliationLists(reconciliation)).filter(([, list]) => list.length > 0);
-  console.log(open.length === 0 ? 'reconciliation: every list is empty' : `reconciliation: ${open.map(([k, l]) => `${k}=${l.length}`).join(', ')}`);
-  const final2 = await progress(stack, runId);
-  console.log(`accounts on hold: ${final2.holds}; emails captured: ${final2.emails}; total time ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const verification = await verifyCascade(stack, period, seeded.accounts);
   if (verification.problems.length === 0) {
     console.log(
@@ -97,6 +83,30 @@ async function main() {
     console.log(`checks FAILED:\n  ${verification.problems.join('\n  ')}`);
     process.exitCode = 1;
   }
+  const corrections = await creditSomeInvoices(stack, period);
+  for (const c of corrections) {
+    console.log(`credit note ${c.creditNoteNumber} on ${c.invoiceNumber}: ${minorToMajorString(c.creditedMinor, c.currency)} ${c.currency} (${c.what})`);
+  }
+  await waitForCorrectionsSettled(stack, period, corrections);
+
+  const report = await reportFor<{ currencies?: CurrencyRow[]; byCurrency?: CurrencyRow[] } & Record<string, unknown>>(
+    stack,
+    `/v1/reports/month-close/${period}`,
+  );
+  const rows = (report.currencies ?? report.byCurrency ?? []) as CurrencyRow[];
+  console.log(`\nfinance summary for ${period} (from the reporting API):`);
+  console.log('currency  invoices   invoiced    credited    refunded    collected   failed      outstanding  carried      zero-total');
+  for (const r of rows) {
+    const m = (v: number) => minorToMajorString(v, r.currency).padStart(11);
+    console.log(
+      `${r.currency.padEnd(8)}  ${String(r.invoices).padStart(8)}  ${m(r.invoicedMinor)}  ${m(r.creditedMinor)}  ${m(r.refundedMinor)}  ${m(r.collectedMinor)}  ${m(r.failedMinor)}  ${m(r.outstandingMinor)}  ${m(r.carriedForwardMinor)}  ${String(r.zeroTotalInvoices).padStart(10)}`,
+    );
+  }
+  const reconciliation = await reportFor<Record<string, unknown>>(stack, `/v1/reports/reconciliation?period=${period}`);
+  const open = Object.entries(reconciliationLists(reconciliation)).filter(([, list]) => list.length > 0);
+  console.log(open.length === 0 ? 'reconciliation: every list is empty' : `reconciliation: ${open.map(([k, l]) => `${k}=${l.length}`).join(', ')}`);
+  const final2 = await progress(stack, runId);
+  console.log(`accounts on hold: ${final2.holds}; emails captured: ${final2.emails}; total time ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const invoiceMail = (await capturedMail(stack)).find((m) => m.headers['x-billing-email-key']?.startsWith('invoice:'));
   const hostedLink = invoiceMail && /https?:\/\/\S+\/i\/\S+/.exec(invoiceMail.text)?.[0];
   if (hostedLink) console.log(`one customer's hosted invoice page (from their invoice email; PDF at <link>/document.pdf): ${hostedLink}`);
