@@ -101,18 +101,18 @@ export class PostgresPaceBucket {
  * The pace of this process's provider calls over the shared bucket. Calls that are ready at the
  * same moment are taken together (one UPDATE for up to `burst` tokens), while the next group is
  * already acquiring — so a process's calls are granted in order and the database sees one
- * statement per group. Each call goes out at the moment its token is paid for, and never sooner
- * than 1/rate after this process's previous call: when the process stalls (a busy CPU, a long
- * garbage collection), the calls whose moments passed meanwhile go out spaced, not as one bunch
- * — the provider counts arrivals, and a bunch larger than its burst is what it refuses. The time
- * of a stall is lost, never caught up: a catch-up is a bunch again.
+ * statement per group. Each call goes out at the moment its token is paid for, in slots at least
+ * 1/rate apart: when the process stalls (a busy CPU, a long garbage collection), at most `burst`
+ * of the calls whose moments passed meanwhile go out at once and the rest follow spaced — the
+ * provider counts arrivals, and a bunch larger than its burst is what it refuses. A longer stall
+ * is lost beyond that burst, never caught up as one bunch.
  */
 export class PostgresProviderPace implements ProviderPace {
   private readonly waiting: { grant: () => void; fail: (error: unknown) => void }[] = [];
   private readonly due: { atMs: number; spacingMs: number; grant: () => void }[] = [];
   private pumping = false;
   private releasing = false;
-  private lastReleaseMs = -Infinity;
+  private lastSlotMs = -Infinity;
 
   constructor(
     readonly bucket: PostgresPaceBucket,
@@ -172,10 +172,15 @@ export class PostgresProviderPace implements ProviderPace {
     try {
       while (this.due.length > 0) {
         const next = this.due[0];
-        const delay = Math.max(next.atMs, this.lastReleaseMs + next.spacingMs) - this.now();
+        // Slots are spaced from the previous SLOT, not from when a late timer fired (a busy event
+        // loop fires a 10 ms timer at 12–15 ms; spacing from that lost a fifth of the pace). After
+        // a stall at most `burst` overdue calls go at once — below the provider's own burst.
+        const burstMs = Math.max(1, this.bucket.settings.burst) * next.spacingMs;
+        const slot = Math.max(next.atMs, this.lastSlotMs + next.spacingMs, this.now() - burstMs);
+        const delay = slot - this.now();
         if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
         this.due.shift();
-        this.lastReleaseMs = this.now();
+        this.lastSlotMs = slot;
         next.grant();
       }
     } finally {
