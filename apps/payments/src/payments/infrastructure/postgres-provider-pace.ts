@@ -175,7 +175,8 @@ export class PostgresProviderPace implements ProviderPace {
         // Slots are spaced from the previous SLOT, not from when a late timer fired (a busy event
         // loop fires a 10 ms timer at 12–15 ms; spacing from that lost a fifth of the pace). After
         // a stall at most `burst` overdue calls go at once — below the provider's own burst.
-        const burstMs = Math.max(1, this.bucket.settings.burst) * next.spacingMs;
+        // (a slot `burst − 1` spacings in the past: that one and the next burst − 1 go at once, no more).
+        const burstMs = (Math.max(1, Math.floor(this.bucket.settings.burst)) - 1) * next.spacingMs;
         const slot = Math.max(next.atMs, this.lastSlotMs + next.spacingMs, this.now() - burstMs);
         const delay = slot - this.now();
         if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
