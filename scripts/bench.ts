@@ -31,6 +31,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** How many of `seconds` (whole epoch seconds) fall in each `window`-second window from the first. */
+function perWindow(seconds: number[], window: number): number[] {
+  if (seconds.length === 0) return [];
+  const start = Math.min(...seconds);
+  const counts = new Array<number>(Math.floor((Math.max(...seconds) - start) / window) + 1).fill(0);
+  for (const s of seconds) counts[Math.floor((s - start) / window)]++;
+  return counts;
+}
+
 function rssMb(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -199,9 +208,14 @@ async function main() {
   }, 250);
   // charges waiting for the provider's pace, polled beside the progress line
   let waiting = '?';
+  // [seconds after the request, charges waiting, shared pace rate]: whether the pace or the demand held charges back
+  const paceSamples: [number, number, number | null, unknown][] = [];
   const backlogPoller = setInterval(() => {
     chargeBacklog(stack)
-      .then((b) => (waiting = describeChargesWaiting({ count: b.chargesWaiting, ratePerSecond: b.pace?.ratePerSecond ?? null })))
+      .then((b) => {
+        paceSamples.push([Date.now(), b.chargesWaiting, b.pace ? Math.round(b.pace.ratePerSecond) : null, b.pace?.thisProcess ?? null]);
+        waiting = describeChargesWaiting({ count: b.chargesWaiting, ratePerSecond: b.pace?.ratePerSecond ?? null });
+      })
       .catch(() => undefined);
   }, 2000);
 
@@ -273,7 +287,10 @@ async function main() {
       charges: made.length,
       seconds: providerSeconds,
       perSecond: providerSeconds === 0 ? 0 : Number((made.length / providerSeconds).toFixed(1)),
+      // charges the provider created in each 5-second window of the stage: where the pace idled
+      perFiveSeconds: perWindow(made, 5),
     },
+    paceSamples: paceSamples.map(([at, waitingCount, rate, thisProcess]) => [Math.round((at - requested) / 1000), waitingCount, rate, thisProcess]),
     rateLimited: statsAfter.totals.rateLimited - statsBefore.totals.rateLimited,
     providerRequests: statsAfter.totals.requests - statsBefore.totals.requests,
     chargeFailuresFromRateLimit,

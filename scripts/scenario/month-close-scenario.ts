@@ -115,7 +115,7 @@ export interface CascadeProgress {
 
 export interface ChargeBacklog {
   chargesWaiting: number;
-  pace: { ratePerSecond: number; budgetPerSecond: number } | null;
+  pace: { ratePerSecond: number; budgetPerSecond: number; thisProcess?: { granted: number; idleMs: number; lostToStallsMs: number } } | null;
 }
 
 /** `120 (at 95/s)`: charges waiting for the provider's pace; `?` when payments did not answer. */

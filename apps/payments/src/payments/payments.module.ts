@@ -16,7 +16,7 @@ import { StripeWebhookController } from './application/reconcile-stripe-webhook/
 import { SettleCreditNotes } from './application/settle-credit-notes/settle-credit-notes';
 import { SettleCreditNotesConsumer } from './application/settle-credit-notes/settle-credit-notes.consumer';
 import { PROVIDER_PACE } from './application/provider-pace';
-import { pacedBatchSize, paceSettings } from './domain/provider-pace';
+import { pacedBatchSize, pacedProviderConcurrency, paceSettings } from './domain/provider-pace';
 import { PostgresPaceBucket, PostgresProviderPace } from './infrastructure/postgres-provider-pace';
 import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
 import { DataSource } from 'typeorm';
@@ -27,7 +27,10 @@ import { StripePaymentProvider } from './infrastructure/stripe-payment-provider'
 export class PaymentsModule {
   static forRoot(config: PaymentsConfig): DynamicModule {
     const options: ProviderCallOptions = {
-      providerConcurrency: config.PAYMENTS_PROVIDER_CONCURRENCY,
+      providerConcurrency:
+        config.providerRequestsPerSecond > 0
+          ? pacedProviderConcurrency(config.providerRequestsPerSecond, config.PAYMENTS_PROVIDER_CONCURRENCY)
+          : config.PAYMENTS_PROVIDER_CONCURRENCY,
       batchSize: config.providerRequestsPerSecond > 0 ? pacedBatchSize(config.providerRequestsPerSecond, config.CONSUMER_BATCH_SIZE) : undefined,
       afterProviderCall: config.PAYMENTS_CRASH_AFTER_PROVIDER_CALL
         ? () => process.kill(process.pid, 'SIGKILL') // test-only crash hook, see config.ts

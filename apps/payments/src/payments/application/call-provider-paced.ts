@@ -20,10 +20,10 @@ export async function callProviderPaced<Outcome extends { readonly kind: string 
   pace: ProviderPace | null,
   request: { readonly idempotencyKey: string },
   call: () => Promise<Outcome | RateLimited>,
-  { logger, heartbeat }: { logger: Logger; heartbeat: () => Promise<void> },
+  { logger, heartbeat, turn }: { logger: Logger; heartbeat: () => Promise<void>; turn?: number },
 ): Promise<Outcome> {
   for (let refused = 0; ; refused++) {
-    await pace?.take(heartbeat);
+    await pace?.take(heartbeat, turn);
     const answer = await call();
     if (!isRateLimited(answer)) return answer;
     if (pace === null || refused + 1 >= MAX_RATE_LIMITED_PER_CALL) {

@@ -85,4 +85,23 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
     expect(grants.length / seconds).toBeLessThanOrEqual(budget + settings.burst / seconds + 1);
     expect(heartbeats[0] + heartbeats[1]).toBeGreaterThan(0); // waiting callers kept their consumer alive
   });
+  it('lets the calls of an earlier batch (lower turn) out first, and reports what it let out and when it idled', async () => {
+    const pace = new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'turns', paceSettings(50, 1)));
+    const order: string[] = [];
+    const calls = (batch: string, turn: number, count: number) =>
+      Array.from({ length: count }, (_, i) => pace.take(async () => undefined, turn).then(() => order.push(`${batch}${i}`)));
+    // the later batch asks first; the earlier batch's calls still overtake every one not yet acquired
+    const later = calls('later', 2, 6);
+    const earlier = calls('earlier', 1, 6);
+    await Promise.all([...later, ...earlier]);
+    const lastEarlier = Math.max(...order.map((c, i) => (c.startsWith('earlier') ? i : -1)));
+    const laterBeforeThat = order.slice(0, lastEarlier).filter((c) => c.startsWith('later')).length;
+    // only the first group (acquired before the earlier batch asked) goes ahead of it
+    expect(laterBeforeThat).toBeLessThanOrEqual(1);
+    expect(order.filter((c) => c.startsWith('later'))).toEqual(['later0', 'later1', 'later2', 'later3', 'later4', 'later5']);
+    const report = await pace.current();
+    expect(report!.thisProcess.granted).toBe(12);
+    await new Promise((r) => setTimeout(r, 120));
+    expect((await pace.current())!.thisProcess.idleMs).toBeGreaterThanOrEqual(100);
+  });
 });

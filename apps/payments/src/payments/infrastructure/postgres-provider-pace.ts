@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ProviderPace } from '../application/provider-pace';
+import { PaceReport, ProviderPace } from '../application/provider-pace';
 import { DECREASE_INTERVAL_MS, PaceSettings, waitFor } from '../domain/provider-pace';
 
 /** The bucket's state as one statement left it. */
@@ -97,9 +97,21 @@ export class PostgresPaceBucket {
   }
 }
 
+/** A quarter second of the pace, at least a burst: the most tokens one UPDATE takes. */
+export const ACQUIRE_GROUP_SECONDS = 0.25;
+
+/**
+ * Tokens one acquire takes for the calls waiting: up to a quarter second of the last known rate
+ * (at least a burst). With a burst per statement a process paid one database round trip per 4
+ * calls, and a busy database (40 ms a statement) then capped the pace below the budget.
+ */
+export function acquireGroupSize(burst: number, rate: number): number {
+  return Math.max(1, Math.floor(burst), Math.ceil(rate * ACQUIRE_GROUP_SECONDS));
+}
+
 /**
  * The pace of this process's provider calls over the shared bucket. Calls that are ready at the
- * same moment are taken together (one UPDATE for up to `burst` tokens), while the next group is
+ * same moment are taken together (one UPDATE for up to a quarter second of tokens), while the next group is
  * already acquiring — so a process's calls are granted in order and the database sees one
  * statement per group. Each call goes out at the moment its token is paid for, in slots at least
  * 1/rate apart: when the process stalls (a busy CPU, a long garbage collection), at most `burst`
@@ -108,11 +120,17 @@ export class PostgresPaceBucket {
  * is lost beyond that burst, never caught up as one bunch.
  */
 export class PostgresProviderPace implements ProviderPace {
-  private readonly waiting: { grant: () => void; fail: (error: unknown) => void }[] = [];
+  /** Calls waiting for tokens, by turn (then arrival). */
+  private readonly waiting: { turn: number; grant: () => void; fail: (error: unknown) => void }[] = [];
   private readonly due: { atMs: number; spacingMs: number; grant: () => void }[] = [];
   private pumping = false;
   private releasing = false;
   private lastSlotMs = -Infinity;
+  private lastRate = 0;
+  private granted = 0;
+  private idleMs = 0;
+  private idleSinceMs: number | null = null;
+  private lostToStallsMs = 0;
 
   constructor(
     readonly bucket: PostgresPaceBucket,
@@ -120,8 +138,14 @@ export class PostgresProviderPace implements ProviderPace {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async take(heartbeat: () => Promise<void>): Promise<void> {
-    const granted = new Promise<void>((grant, fail) => this.waiting.push({ grant, fail }));
+  async take(heartbeat: () => Promise<void>, turn = Number.MAX_SAFE_INTEGER): Promise<void> {
+    this.noteBusy();
+    const granted = new Promise<void>((grant, fail) => {
+      // after every waiter of the same or an earlier turn
+      let at = this.waiting.length;
+      while (at > 0 && this.waiting[at - 1].turn > turn) at--;
+      this.waiting.splice(at, 0, { turn, grant, fail });
+    });
     void this.pump();
     const beat = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatEveryMs);
     try {
@@ -135,9 +159,26 @@ export class PostgresProviderPace implements ProviderPace {
     await this.bucket.slowDown();
   }
 
-  async current(): Promise<{ ratePerSecond: number; budgetPerSecond: number } | null> {
+  async current(): Promise<PaceReport | null> {
     const row = await this.bucket.read();
-    return row && { ratePerSecond: row.rate, budgetPerSecond: row.maxRate };
+    const idleMs = this.idleMs + (this.idleSinceMs === null ? 0 : this.now() - this.idleSinceMs);
+    return (
+      row && {
+        ratePerSecond: row.rate,
+        budgetPerSecond: row.maxRate,
+        thisProcess: { granted: this.granted, idleMs: Math.round(idleMs), lostToStallsMs: Math.round(this.lostToStallsMs) },
+      }
+    );
+  }
+
+  /** No call waiting or due: the idle clock runs until the next take. */
+  private noteIdle(): void {
+    if (this.idleSinceMs === null && this.waiting.length === 0 && this.due.length === 0) this.idleSinceMs = this.now();
+  }
+
+  private noteBusy(): void {
+    if (this.idleSinceMs !== null) this.idleMs += this.now() - this.idleSinceMs;
+    this.idleSinceMs = null;
   }
 
   private async pump(): Promise<void> {
@@ -145,10 +186,11 @@ export class PostgresProviderPace implements ProviderPace {
     this.pumping = true;
     try {
       while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0, Math.max(1, Math.floor(this.bucket.settings.burst)));
+        const group = this.waiting.splice(0, acquireGroupSize(this.bucket.settings.burst, this.lastRate));
         try {
           const acquiredAt = this.now();
           const { waitMs, rate } = await this.bucket.acquire(group.length);
+          this.lastRate = rate;
           // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate earlier.
           const spacingMs = 1000 / rate;
           group.forEach((waiter, i) => {
@@ -177,15 +219,19 @@ export class PostgresProviderPace implements ProviderPace {
         // a stall at most `burst` overdue calls go at once — below the provider's own burst.
         // (a slot `burst − 1` spacings in the past: that one and the next burst − 1 go at once, no more).
         const burstMs = (Math.max(1, Math.floor(this.bucket.settings.burst)) - 1) * next.spacingMs;
-        const slot = Math.max(next.atMs, this.lastSlotMs + next.spacingMs, this.now() - burstMs);
+        const earliest = Math.max(next.atMs, this.lastSlotMs + next.spacingMs);
+        const slot = Math.max(earliest, this.now() - burstMs);
+        if (slot > earliest && this.lastSlotMs > -Infinity) this.lostToStallsMs += slot - earliest;
         const delay = slot - this.now();
         if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
         this.due.shift();
         this.lastSlotMs = slot;
+        this.granted++;
         next.grant();
       }
     } finally {
       this.releasing = false;
+      this.noteIdle();
     }
   }
 }

@@ -13,7 +13,7 @@ import { findPaymentAccounts, savePaymentAccounts } from '../../infrastructure/p
 import { callProviderPaced } from '../call-provider-paced';
 import { OffSessionCharge, PAYMENT_PROVIDER, PaymentProvider, ProviderChargeOutcome } from '../payment-provider';
 import { PROVIDER_CALL_OPTIONS, ProviderCallOptions, planCallRecord } from '../plan-call-record';
-import { PROVIDER_PACE, ProviderPace } from '../provider-pace';
+import { PROVIDER_PACE, ProviderPace, batchTurn } from '../provider-pace';
 import { OutcomeToRecord, PRODUCER, recordChargeOutcomes } from '../record-charge-outcomes';
 import { snapshotOf } from '../snapshot-of';
 
@@ -79,10 +79,11 @@ export class ChargeInvoices {
     logger: Logger,
     heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<void> {
+    const turn = batchTurn();
     await planCallRecord(this.dataSource, this.options, {
       plan: (planning) => this.plan(events, planning, logger),
       callsOf: (plan) => plan.charges,
-      call: (charge) => this.charge(charge, logger, heartbeat),
+      call: (charge) => this.charge(charge, logger, heartbeat, turn),
       record: (plan, outcomes) => this.record(manager, plan, outcomes, logger),
     });
   }
@@ -193,7 +194,7 @@ export class ChargeInvoices {
     return { charges, skips, accounts: [...changed.values()] };
   }
 
-  private charge({ attempt, invoice }: PlannedCharge, logger: Logger, heartbeat: () => Promise<void>): Promise<ProviderChargeOutcome> {
+  private charge({ attempt, invoice }: PlannedCharge, logger: Logger, heartbeat: () => Promise<void>, turn: number): Promise<ProviderChargeOutcome> {
     // The stored instrument (a row from before the column has none: the snapshot's was used).
     const instrument = attempt.paymentMethodId === null ? invoice : attempt;
     const request: OffSessionCharge = {
@@ -205,7 +206,7 @@ export class ChargeInvoices {
       metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
     };
     const log = logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId });
-    return callProviderPaced(this.pace, request, () => this.provider.chargeOffSession(request, log), { logger: log, heartbeat });
+    return callProviderPaced(this.pace, request, () => this.provider.chargeOffSession(request, log), { logger: log, heartbeat, turn });
   }
 
   private async record(manager: EntityManager, plan: Plan, outcomes: ProviderChargeOutcome[], logger: Logger): Promise<void> {

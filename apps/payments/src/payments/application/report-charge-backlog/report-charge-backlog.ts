@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { TOPICS } from '@billing/events';
 import { ServiceRuntime, topicName } from '@billing/messaging';
 import { countChargeBacklog } from '../../infrastructure/charge-attempt-store';
-import { PROVIDER_PACE, ProviderPace } from '../provider-pace';
+import { PROVIDER_PACE, PaceReport, ProviderPace } from '../provider-pace';
 import { CHARGE_INVOICES_CONSUMER } from '../charge-invoices/charge-invoices.consumer';
 
 export interface ChargeBacklog {
@@ -19,7 +19,7 @@ export interface ChargeBacklog {
   /** Attempts planned and not resolved (in the batch being charged, or waiting for the webhook). */
   pendingAttempts: number;
   /** The shared provider pace (null when unlimited or before the first call). */
-  pace: { ratePerSecond: number; budgetPerSecond: number } | null;
+  pace: PaceReport | null;
 }
 
 /** How far charging is behind: what the month close's progress shows while charges drain at the provider's pace. */

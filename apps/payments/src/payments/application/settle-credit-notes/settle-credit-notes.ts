@@ -24,7 +24,7 @@ import { addCredited, findInvoices, saveInvoiceSnapshots } from '../../infrastru
 import { callProviderPaced } from '../call-provider-paced';
 import { PAYMENT_PROVIDER, PaymentProvider, ProviderRefundOutcome, RefundRequest } from '../payment-provider';
 import { PROVIDER_CALL_OPTIONS, ProviderCallOptions, planCallRecord } from '../plan-call-record';
-import { PROVIDER_PACE, ProviderPace } from '../provider-pace';
+import { PROVIDER_PACE, ProviderPace, batchTurn } from '../provider-pace';
 import { PRODUCER } from '../record-charge-outcomes';
 import { snapshotOf } from '../snapshot-of';
 
@@ -74,10 +74,11 @@ export class SettleCreditNotes {
     logger: Logger,
     heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<void> {
+    const turn = batchTurn();
     await planCallRecord(this.dataSource, this.options, {
       plan: (planning) => this.plan(events, planning, logger),
       callsOf: (planned) => planned,
-      call: (refund) => this.refund(refund, logger, heartbeat),
+      call: (refund) => this.refund(refund, logger, heartbeat, turn),
       record: (planned, outcomes) => this.record(manager, planned, outcomes, logger),
     });
   }
@@ -183,7 +184,7 @@ export class SettleCreditNotes {
     return pending.map((refund) => ({ refund, invoice: invoices.get(refund.invoiceId)!, event: byCreditNote.get(refund.creditNoteId)! }));
   }
 
-  private refund({ refund, invoice }: PlannedRefund, logger: Logger, heartbeat: () => Promise<void>): Promise<ProviderRefundOutcome> {
+  private refund({ refund, invoice }: PlannedRefund, logger: Logger, heartbeat: () => Promise<void>, turn: number): Promise<ProviderRefundOutcome> {
     const request: RefundRequest = {
       idempotencyKey: refund.idempotencyKey,
       paymentIntentId: refund.providerPaymentIntentId,
@@ -192,7 +193,7 @@ export class SettleCreditNotes {
       metadata: { credit_note_id: refund.creditNoteId, invoice_id: refund.invoiceId, account_id: invoice.accountId },
     };
     const log = logger.child({ creditNoteId: refund.creditNoteId, invoiceId: refund.invoiceId });
-    return callProviderPaced(this.pace, request, () => this.provider.refund(request, log), { logger: log, heartbeat });
+    return callProviderPaced(this.pace, request, () => this.provider.refund(request, log), { logger: log, heartbeat, turn });
   }
 
   private async record(manager: EntityManager, planned: PlannedRefund[], outcomes: ProviderRefundOutcome[], logger: Logger): Promise<void> {
