@@ -25,9 +25,10 @@ export interface PaceReport {
   /**
    * This process since it started: calls let out; milliseconds no call of its was waiting (the
    * pace idled for lack of calls, not for the budget); milliseconds of its slots lost to stalls
-   * (its event loop ran late by more than a burst's worth, and those slots were not caught up).
+   * (its event loop ran late by more than a burst's worth, and those slots were not caught up);
+   * how late its event loop ran while it paced (p99 and worst, in milliseconds).
    */
-  thisProcess: { granted: number; idleMs: number; lostToStallsMs: number };
+  thisProcess: { granted: number; idleMs: number; lostToStallsMs: number; eventLoopDelayMs: { p99: number; max: number } };
 }
 
 export const PROVIDER_PACE = Symbol('PROVIDER_PACE');

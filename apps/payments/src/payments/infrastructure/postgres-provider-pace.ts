@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { PaceReport, ProviderPace } from '../application/provider-pace';
 import { DECREASE_INTERVAL_MS, PaceSettings, waitFor } from '../domain/provider-pace';
@@ -131,6 +132,8 @@ export class PostgresProviderPace implements ProviderPace {
   private idleMs = 0;
   private idleSinceMs: number | null = null;
   private lostToStallsMs = 0;
+  /** How late this process's event loop runs: what spaces its calls unevenly (resolution 10 ms). */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     readonly bucket: PostgresPaceBucket,
@@ -139,6 +142,7 @@ export class PostgresProviderPace implements ProviderPace {
   ) {}
 
   async take(heartbeat: () => Promise<void>, turn = Number.MAX_SAFE_INTEGER): Promise<void> {
+    if (this.granted === 0) this.loopDelay.enable();
     this.noteBusy();
     const granted = new Promise<void>((grant, fail) => {
       // after every waiter of the same or an earlier turn
@@ -166,7 +170,12 @@ export class PostgresProviderPace implements ProviderPace {
       row && {
         ratePerSecond: row.rate,
         budgetPerSecond: row.maxRate,
-        thisProcess: { granted: this.granted, idleMs: Math.round(idleMs), lostToStallsMs: Math.round(this.lostToStallsMs) },
+        thisProcess: {
+          granted: this.granted,
+          idleMs: Math.round(idleMs),
+          lostToStallsMs: Math.round(this.lostToStallsMs),
+          eventLoopDelayMs: { p99: Math.round(this.loopDelay.percentile(99) / 1e6), max: Math.round(this.loopDelay.max / 1e6) },
+        },
       }
     );
   }
