@@ -1,6 +1,6 @@
 import { MigrationInterface } from 'typeorm';
-import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables';
-import { InvoiceCollections1764300012000 } from './collections/infrastructure/migrations/1764300012000-invoice-collections';
+import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables.migration';
+import { InvoiceCollections1764300012000 } from './collections/infrastructure/migrations/1764300012000-invoice-collections.migration';
 import { InvoiceCredits1764300014000 } from './collections/infrastructure/migrations/1764300014000-invoice-credits.migration';
 
 /**

@@ -1,10 +1,10 @@
 import { DataSourceOptions } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
-import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
-import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764300000130-usage-id-per-account.migration';
-import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrations/1764300013200-month-close-failure-isolation';
-import { CarriedBalancesAndCollected1764300012100 } from './infrastructure/migrations/1764300012100-carried-balances-and-collected';
-import { CreditNotes1764300019100 } from './infrastructure/migrations/1764300019100-credit-notes.migration';
+import { InvoicingSchema1764300000100 } from './invoicing/infrastructure/migrations/1764300000100-invoicing-schema.migration';
+import { UsageIdPerAccount1764300000130 } from './invoicing/infrastructure/migrations/1764300000130-usage-id-per-account.migration';
+import { MonthCloseFailureIsolation1764300013200 } from './invoicing/infrastructure/migrations/1764300013200-month-close-failure-isolation.migration';
+import { CarriedBalancesAndCollected1764300012100 } from './invoicing/infrastructure/migrations/1764300012100-carried-balances-and-collected.migration';
+import { CreditNotes1764300019100 } from './invoicing/infrastructure/migrations/1764300019100-credit-notes.migration';
 
 /**
  * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from

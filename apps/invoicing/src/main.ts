@@ -3,7 +3,7 @@ import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { loadInvoicingConfig } from './config';
 import { invoicingEntities, invoicingMigrations } from './database';
-import { setupApiDocs } from './infrastructure/http/api-docs';
+import { setupApiDocs } from './invoicing/infrastructure/http/api-docs';
 
 bootService({
   config: loadInvoicingConfig(process.env),

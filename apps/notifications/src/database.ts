@@ -1,5 +1,5 @@
 import type { MigrationClass } from '@billing/messaging';
-import { SentEmails1764300000300 } from './infrastructure/migrations/1764300000300-sent-emails.migration';
+import { SentEmails1764300000300 } from './notifications/infrastructure/migrations/1764300000300-sent-emails.migration';
 
 /**
  * TypeORM entities and migrations of the notifications database (the outbox and inbox come from

@@ -18,7 +18,7 @@ import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix
 import { AppModule } from '../app.module';
 import { loadInvoicingConfig } from '../config';
 import { invoicingEntities, invoicingMigrations } from '../database';
-import { setupApiDocs } from '../infrastructure/http/api-docs';
+import { setupApiDocs } from '../invoicing/infrastructure/http/api-docs';
 
 export const TOKENS = {
   operator: 'operator-token-for-tests',

@@ -1,7 +1,7 @@
 import { dropDatabase, openServiceDatabase } from '@billing/messaging';
 import { DATABASE_SERVER_URL, uniqueName } from '@billing/testing';
 import { collectionsMigrations } from '../../../database';
-import { DunningTables1764300004000 } from './1764300004000-dunning-tables';
+import { DunningTables1764300004000 } from './1764300004000-dunning-tables.migration';
 
 /** A database that already has dunning cases gets an invoice_collections row for each, with its attempts. */
 describe('invoice_collections migration', () => {
