@@ -8,7 +8,7 @@ import { UpdateAccount } from './accounts/application/update-account/update-acco
 import { UpdateAccountController } from './accounts/application/update-account/update-account.controller';
 import { INVOICING_CONFIG, InvoicingConfig } from './config';
 import { ApplyAccountCredit } from './invoicing/application/apply-account-credit/apply-account-credit';
-import { CreditNoteSettledConsumer } from './invoicing/application/apply-account-credit/credit-note-settled.consumer';
+import { ApplyAccountCreditConsumer } from './invoicing/application/apply-account-credit/apply-account-credit.consumer';
 import { IssueCreditNote } from './invoicing/application/issue-credit-note/issue-credit-note';
 import { IssueCreditNoteController } from './invoicing/application/issue-credit-note/issue-credit-note.controller';
 import { ListCreditNotesController } from './invoicing/application/list-credit-notes/list-credit-notes.controller';
@@ -25,10 +25,10 @@ import { RetryMonthCloseAccount } from './invoicing/application/retry-month-clos
 import { RetryMonthCloseAccountController } from './invoicing/application/retry-month-close-account/retry-month-close-account.controller';
 import { InvoiceNextPage } from './invoicing/application/run-month-close/invoice-next-page';
 import { MonthCloseWorker } from './invoicing/application/run-month-close/month-close-worker';
-import { InvoicePaymentsConsumer } from './invoicing/application/track-invoice-payments/invoice-payments.consumer';
+import { TrackInvoicePaymentsConsumer } from './invoicing/application/track-invoice-payments/track-invoice-payments.consumer';
 import { TrackInvoicePayments } from './invoicing/application/track-invoice-payments/track-invoice-payments';
 import { MonthCloseScheduler } from './invoicing/application/schedule-month-close/month-close-scheduler';
-import { MonthCloseRequestedConsumer } from './invoicing/application/start-month-close-run/month-close-requested.consumer';
+import { StartMonthCloseRunConsumer } from './invoicing/application/start-month-close-run/start-month-close-run.consumer';
 import { StartMonthCloseRun } from './invoicing/application/start-month-close-run/start-month-close-run';
 import { ListProductsController } from './price-list/application/list-products/list-products.controller';
 import { PutProductController } from './price-list/application/put-product/put-product.controller';
@@ -36,7 +36,7 @@ import { SeedPriceList } from './price-list/application/seed-price-list/seed-pri
 import { ListUsageController } from './usage/application/list-usage/list-usage.controller';
 import { RecordUsage } from './usage/application/record-usage/record-usage';
 import { RecordUsageController } from './usage/application/record-usage/record-usage.controller';
-import { UsageRecordedConsumer } from './usage/application/record-usage/usage-recorded.consumer';
+import { RecordUsageConsumer } from './usage/application/record-usage/record-usage.consumer';
 
 @Module({})
 export class AppModule {
@@ -70,20 +70,20 @@ export class AppModule {
         UpdateAccount,
         SeedPriceList,
         RecordUsage,
-        UsageRecordedConsumer,
+        RecordUsageConsumer,
         RequestMonthClose,
         StartMonthCloseRun,
-        MonthCloseRequestedConsumer,
+        StartMonthCloseRunConsumer,
         InvoiceNextPage,
         MonthCloseWorker,
         MonthCloseScheduler,
         RetryMonthCloseAccount,
         TrackInvoicePayments,
-        InvoicePaymentsConsumer,
+        TrackInvoicePaymentsConsumer,
         InvoiceDocuments,
         IssueCreditNote,
         ApplyAccountCredit,
-        CreditNoteSettledConsumer,
+        ApplyAccountCreditConsumer,
       ],
     };
   }

@@ -15,7 +15,7 @@ import 'reflect-metadata';
 import { ServiceRuntime } from '@billing/messaging';
 import { loadReportingConfig } from '../config';
 import { reportingEntities, reportingMigrations } from '../database';
-import { createProjector } from '../finance/application/project-events/projector.consumer';
+import { createProjector } from '../finance/application/project-events/projector-supervisor';
 import { projectionStatus, rebuildProjection } from '../finance/application/rebuild-projection/rebuild-projection';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import { GetReconciliationController } from './application/get-reconciliation/ge
 import { GetRevenueReportController } from './application/get-revenue-report/get-revenue-report.controller';
 import { ListDelinquentAccountsController } from './application/list-delinquent-accounts/list-delinquent-accounts.controller';
 import { ListMonthClosesController } from './application/list-month-closes/list-month-closes.controller';
-import { ProjectorSupervisor } from './application/project-events/projector.consumer';
+import { ProjectorSupervisor } from './application/project-events/projector-supervisor';
 import { RebuildProjectionController } from './application/rebuild-projection/rebuild-projection.controller';
 
 /** Finance tables projected from every ledger event, and the finance API over them. */
