@@ -1,4 +1,3 @@
-import { DataSourceOptions } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
 import { InvoicingSchema1764300000100 } from './invoicing/infrastructure/migrations/1764300000100-invoicing-schema.migration';
 import { UsageIdPerAccount1764300000130 } from './invoicing/infrastructure/migrations/1764300000130-usage-id-per-account.migration';
@@ -7,11 +6,10 @@ import { CarriedBalancesAndCollected1764300012100 } from './invoicing/infrastruc
 import { CreditNotes1764300019100 } from './invoicing/infrastructure/migrations/1764300019100-credit-notes.migration';
 
 /**
- * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
+ * The migrations of the invoicing database (the outbox and inbox tables come from
  * @billing/messaging). The service talks SQL through repositories (bulk unnest/ON CONFLICT
- * statements), so it maps no entities.
+ * statements), so it maps no TypeORM entities.
  */
-export const invoicingEntities: DataSourceOptions['entities'] = [];
 export const invoicingMigrations: MigrationClass[] = [
   InvoicingSchema1764300000100,
   UsageIdPerAccount1764300000130,

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { REPORTING_CONFIG, ReportingConfig } from '../config';
 import { GetAccountLedgerController } from './application/get-account-ledger/get-account-ledger.controller';
 import { GetArAgingController } from './application/get-ar-aging/get-ar-aging.controller';
 import { GetMonthCloseReportController } from './application/get-month-close-report/get-month-close-report.controller';
@@ -10,17 +11,22 @@ import { ProjectorSupervisor } from './application/project-events/projector-supe
 import { RebuildProjectionController } from './application/rebuild-projection/rebuild-projection.controller';
 
 /** Finance tables projected from every ledger event, and the finance API over them. */
-@Module({
-  controllers: [
-    GetMonthCloseReportController,
-    ListMonthClosesController,
-    GetRevenueReportController,
-    GetArAgingController,
-    ListDelinquentAccountsController,
-    GetAccountLedgerController,
-    GetReconciliationController,
-    RebuildProjectionController,
-  ],
-  providers: [ProjectorSupervisor],
-})
-export class FinanceModule {}
+@Module({})
+export class FinanceModule {
+  static forRoot(config: ReportingConfig): DynamicModule {
+    return {
+      module: FinanceModule,
+      controllers: [
+        GetMonthCloseReportController,
+        ListMonthClosesController,
+        GetRevenueReportController,
+        GetArAgingController,
+        ListDelinquentAccountsController,
+        GetAccountLedgerController,
+        GetReconciliationController,
+        RebuildProjectionController,
+      ],
+      providers: [{ provide: REPORTING_CONFIG, useValue: config }, ProjectorSupervisor],
+    };
+  }
+}

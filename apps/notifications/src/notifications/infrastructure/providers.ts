@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { LOGGER, type Logger, ServiceRuntime } from '@billing/messaging';
-import { emailLinksOf, type NotificationsConfig } from '../../config';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig, emailLinksOf } from '../../config';
 import { loadTemplates } from './load-templates';
-import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from '../tokens';
+import { EMAIL_TEMPLATES } from '../tokens';
 import { MAILER, type Mailer, SmtpMailer } from './smtp-mailer';
 
 /**
