@@ -3,7 +3,8 @@ import { LOGGER, type Logger, ServiceRuntime } from '@billing/messaging';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig, emailLinksOf } from '../../config';
 import { loadTemplates } from './load-templates';
 import { EMAIL_TEMPLATES } from '../tokens';
-import { MAILER, type Mailer, SmtpMailer } from './smtp-mailer';
+import { MAILER, type Mailer } from '../application/mailer';
+import { SmtpMailer } from './smtp-mailer';
 
 /**
  * The templates, read, compiled and rendered against every sample event ONCE, while the module

@@ -11,7 +11,7 @@ import { attachmentsFor, type AttachmentOptions } from '../../domain/attachments
 import { renderEmail, type RenderedEmail } from '../../domain/render-email';
 import type { EmailTemplates } from '../../domain/templates';
 import { AcceptanceJournal } from '../../infrastructure/acceptance-journal';
-import { MAILER, type DeliveryOutcome, type Mailer } from '../../infrastructure/smtp-mailer';
+import { MAILER, type DeliveryOutcome, type Mailer } from '../mailer';
 import { SentEmailsRepository, type EmailResult } from '../../infrastructure/sent-emails.repository';
 import { EMAIL_TEMPLATES } from '../../tokens';
 
