@@ -13,7 +13,6 @@ async function main() {
     const dataSource = await openServiceDatabase({
       serverUrl: config.DATABASE_URL,
       database: config.DATABASE_NAME,
-      entities: service.entities,
       migrations: service.migrations,
     });
     const applied: { name: string }[] = await dataSource.query('SELECT name FROM migrations ORDER BY id');

@@ -5,11 +5,10 @@ import { CollectionsConfig } from './config';
 
 @Module({})
 export class AppModule {
-  /** `runtime.config` is the object `loadCollectionsConfig` returned (main.ts and the tests boot with it). */
-  static forRoot(runtime: ServiceRuntime): DynamicModule {
+  static forRoot(runtime: ServiceRuntime, config: CollectionsConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceCoreModule.forRoot(runtime), CollectionsModule.forRoot(runtime.config as CollectionsConfig)],
+      imports: [ServiceCoreModule.forRoot(runtime), CollectionsModule.forRoot(config)],
     };
   }
 }

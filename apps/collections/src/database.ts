@@ -1,16 +1,14 @@
-import { MigrationInterface } from 'typeorm';
-import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables';
-import { InvoiceCollections1764300012000 } from './collections/infrastructure/migrations/1764300012000-invoice-collections';
+import { MigrationClass } from '@billing/messaging';
+import { DunningTables1764300004000 } from './collections/infrastructure/migrations/1764300004000-dunning-tables.migration';
+import { InvoiceCollections1764300012000 } from './collections/infrastructure/migrations/1764300012000-invoice-collections.migration';
 import { InvoiceCredits1764300014000 } from './collections/infrastructure/migrations/1764300014000-invoice-credits.migration';
 
 /**
- * TypeORM entities and migrations of the collections database (the outbox and inbox come from
+ * The migrations of the collections database (the outbox and inbox tables come from
  * @billing/messaging). Collections reads and writes with bulk SQL through the transaction's
- * EntityManager, so it declares no entities.
+ * EntityManager, so it maps no TypeORM entities.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const collectionsEntities: Function[] = [];
-export const collectionsMigrations: (new () => MigrationInterface)[] = [
+export const collectionsMigrations: MigrationClass[] = [
   DunningTables1764300004000,
   InvoiceCollections1764300012000,
   InvoiceCredits1764300014000,

@@ -1,17 +1,15 @@
-import { DataSourceOptions } from 'typeorm';
 import { MigrationClass } from '@billing/messaging';
-import { InvoicingSchema1764300000100 } from './infrastructure/migrations/1764300000100-invoicing-schema';
-import { UsageIdPerAccount1764300000130 } from './infrastructure/migrations/1764300000130-usage-id-per-account.migration';
-import { MonthCloseFailureIsolation1764300013200 } from './infrastructure/migrations/1764300013200-month-close-failure-isolation';
-import { CarriedBalancesAndCollected1764300012100 } from './infrastructure/migrations/1764300012100-carried-balances-and-collected';
-import { CreditNotes1764300019100 } from './infrastructure/migrations/1764300019100-credit-notes.migration';
+import { InvoicingSchema1764300000100 } from './invoicing/infrastructure/migrations/1764300000100-invoicing-schema.migration';
+import { UsageIdPerAccount1764300000130 } from './invoicing/infrastructure/migrations/1764300000130-usage-id-per-account.migration';
+import { MonthCloseFailureIsolation1764300013200 } from './invoicing/infrastructure/migrations/1764300013200-month-close-failure-isolation.migration';
+import { CarriedBalancesAndCollected1764300012100 } from './invoicing/infrastructure/migrations/1764300012100-carried-balances-and-collected.migration';
+import { CreditNotes1764300019100 } from './invoicing/infrastructure/migrations/1764300019100-credit-notes.migration';
 
 /**
- * TypeORM entities and migrations of the invoicing database (the outbox and inbox come from
+ * The migrations of the invoicing database (the outbox and inbox tables come from
  * @billing/messaging). The service talks SQL through repositories (bulk unnest/ON CONFLICT
- * statements), so it maps no entities.
+ * statements), so it maps no TypeORM entities.
  */
-export const invoicingEntities: DataSourceOptions['entities'] = [];
 export const invoicingMigrations: MigrationClass[] = [
   InvoicingSchema1764300000100,
   UsageIdPerAccount1764300000130,

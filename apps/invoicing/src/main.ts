@@ -2,16 +2,20 @@ import 'reflect-metadata';
 import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { loadInvoicingConfig } from './config';
-import { invoicingEntities, invoicingMigrations } from './database';
-import { setupApiDocs } from './infrastructure/http/api-docs';
+import { invoicingMigrations } from './database';
+import { setupApiDocs } from './invoicing/infrastructure/http/api-docs';
 
-bootService({
-  config: loadInvoicingConfig(process.env),
-  entities: invoicingEntities,
-  migrations: invoicingMigrations,
-  module: (runtime) => AppModule.forRoot(runtime),
-  configure: (app) => setupApiDocs(app),
-}).catch((error) => {
+async function main(): Promise<void> {
+  const config = loadInvoicingConfig(process.env);
+  await bootService({
+    config,
+    migrations: invoicingMigrations,
+    module: (runtime) => AppModule.forRoot(runtime, config),
+    configure: (app) => setupApiDocs(app),
+  });
+}
+
+main().catch((error) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -71,6 +71,9 @@ export function loadNotificationsConfig(env: Record<string, string | undefined>)
 
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
 
+/** Nest injection token of the validated config object. */
+export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
+
 /** The customer links the templates render, from the configuration. */
 export function emailLinksOf(
   config: Pick<NotificationsConfig, 'PAYMENT_AUTHENTICATION_URL' | 'INVOICE_PAGE_SECRET' | 'INVOICE_PAGE_BASE_URL' | 'INVOICE_PAGE_VALIDITY_DAYS'>,

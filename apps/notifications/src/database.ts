@@ -1,11 +1,11 @@
-import type { MigrationClass } from '@billing/messaging';
-import { SentEmails1764300000300 } from './infrastructure/migrations/1764300000300-sent-emails.migration';
+import { MigrationClass } from '@billing/messaging';
+import { SentEmails1764300000300 } from './notifications/infrastructure/migrations/1764300000300-sent-emails.migration';
 
 /**
- * TypeORM entities and migrations of the notifications database (the outbox and inbox come from
- * @billing/messaging). The service talks SQL through its repository (bulk unnest / ON CONFLICT
- * statements in the consumer's transaction), so it maps no entities.
+ * The migrations of the notifications database (the outbox and inbox tables
+ * come from @billing/messaging). The service talks SQL through its repository (bulk unnest / ON
+ * CONFLICT statements in the consumer's transaction), so it maps no TypeORM entities.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const notificationsEntities: Function[] = [];
-export const notificationsMigrations: MigrationClass[] = [SentEmails1764300000300];
+export const notificationsMigrations: MigrationClass[] = [
+  SentEmails1764300000300,
+];

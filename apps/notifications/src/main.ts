@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { emailLinksOf, loadNotificationsConfig } from './config';
-import { notificationsEntities, notificationsMigrations } from './database';
+import { notificationsMigrations } from './database';
 import { loadTemplates } from './notifications/infrastructure/load-templates';
 
 async function main(): Promise<void> {
@@ -12,7 +12,6 @@ async function main(): Promise<void> {
   const templates = await loadTemplates(config.TEMPLATES_DIR, emailLinksOf(config));
   await bootService({
     config,
-    entities: notificationsEntities,
     migrations: notificationsMigrations,
     module: (runtime) => AppModule.forRoot(runtime, config, templates),
   });

@@ -1,16 +1,16 @@
-import { ManualCollection1764300000230 } from './infrastructure/migrations/1764300000230-manual-collection.migration';
-import { PaymentsSchema1764300000200 } from './infrastructure/migrations/1764300000200-payments-schema';
-import { PaymentAccountsOfflinePayments1764300000240 } from './infrastructure/migrations/1764300000240-payment-accounts-offline-payments.migration';
-import { ProviderPace1764300000250 } from './infrastructure/migrations/1764300000250-provider-pace.migration';
-import { CreditNotesRefunds1764300000260 } from './infrastructure/migrations/1764300000260-credit-notes-refunds.migration';
+import { MigrationClass } from '@billing/messaging';
+import { ManualCollection1764300000230 } from './payments/infrastructure/migrations/1764300000230-manual-collection.migration';
+import { PaymentsSchema1764300000200 } from './payments/infrastructure/migrations/1764300000200-payments-schema.migration';
+import { PaymentAccountsOfflinePayments1764300000240 } from './payments/infrastructure/migrations/1764300000240-payment-accounts-offline-payments.migration';
+import { ProviderPace1764300000250 } from './payments/infrastructure/migrations/1764300000250-provider-pace.migration';
+import { CreditNotesRefunds1764300000260 } from './payments/infrastructure/migrations/1764300000260-credit-notes-refunds.migration';
 
 /**
- * TypeORM entities and migrations of the payments database (the outbox and inbox come from
- * @billing/messaging). The service talks SQL through one store per table in infrastructure/
- * (bulk unnest / ON CONFLICT statements), so it maps no entities.
+ * The migrations of the payments database (the outbox and inbox tables come
+ * from @billing/messaging). The service talks SQL through one store per table in infrastructure/
+ * (bulk unnest / ON CONFLICT statements), so it maps no TypeORM entities.
  */
-export const paymentsEntities: (new () => object)[] = [];
-export const paymentsMigrations = [
+export const paymentsMigrations: MigrationClass[] = [
   PaymentsSchema1764300000200,
   ManualCollection1764300000230,
   PaymentAccountsOfflinePayments1764300000240,

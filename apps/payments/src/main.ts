@@ -2,14 +2,13 @@ import 'reflect-metadata';
 import { bootService } from '@billing/messaging';
 import { AppModule } from './app.module';
 import { loadPaymentsConfig } from './config';
-import { paymentsEntities, paymentsMigrations } from './database';
+import { paymentsMigrations } from './database';
 import { setupApiDocs } from './payments/infrastructure/http/api-docs';
 
-function main() {
+async function main(): Promise<void> {
   const config = loadPaymentsConfig(process.env);
-  return bootService({
+  await bootService({
     config,
-    entities: paymentsEntities,
     migrations: paymentsMigrations,
     module: (runtime) => AppModule.forRoot(runtime, config),
     configure: (app) => setupApiDocs(app),

@@ -27,7 +27,7 @@ import { billingTopicConfigs, bootService, dropDatabase, topicName } from '@bill
 import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
-import { paymentsEntities, paymentsMigrations } from '../src/database';
+import { paymentsMigrations } from '../src/database';
 import { setupApiDocs } from '../src/payments/infrastructure/http/api-docs';
 
 const WORKSPACE = path.join(__dirname, '../../..');
@@ -451,7 +451,6 @@ export class PaymentsTestService {
     const config = this.config!;
     return bootService({
       config,
-      entities: paymentsEntities,
       migrations: paymentsMigrations,
       module: (rt) => AppModule.forRoot(rt, config),
       configure: (a) => setupApiDocs(a),

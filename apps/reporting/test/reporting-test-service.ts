@@ -10,7 +10,7 @@ import { Clock, ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, 
 import { DATABASE_SERVER_URL, KAFKA_BROKERS, uniqueName, uniquePrefix } from '@billing/testing';
 import { AppModule } from '../src/app.module';
 import { loadReportingConfig } from '../src/config';
-import { reportingEntities, reportingMigrations } from '../src/database';
+import { reportingMigrations } from '../src/database';
 import { setupApiDocs } from '../src/finance/infrastructure/http/api-docs';
 
 export const PARTITIONS = 3;
@@ -38,7 +38,6 @@ export async function bootReporting(env: Record<string, string>, clock?: Clock):
   const config = loadReportingConfig(env);
   return bootService({
     config,
-    entities: reportingEntities,
     migrations: reportingMigrations,
     relay: false,
     handleSignals: false,

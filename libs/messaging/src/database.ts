@@ -44,7 +44,6 @@ export async function dropDatabase(serverUrl: string, database: string): Promise
 export interface ServiceDataSourceOptions {
   serverUrl: string;
   database: string;
-  entities?: DataSourceOptions['entities'];
   migrations?: MigrationClass[];
   poolSize?: number;
 }
@@ -54,7 +53,7 @@ export function createDataSource(options: ServiceDataSourceOptions): DataSource 
   const config: DataSourceOptions = {
     type: 'postgres',
     url: databaseUrl(options.serverUrl, options.database),
-    entities: options.entities ?? [],
+    entities: [], // services talk SQL through repositories and map no entities
     migrations: [MessagingTables1764300000000, MessagingRetention1764300020000, ...(options.migrations ?? [])],
     migrationsTableName: 'migrations',
     synchronize: false,

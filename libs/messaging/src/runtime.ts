@@ -14,7 +14,6 @@ import { OutboxRelay } from './outbox';
 
 export interface RuntimeOptions {
   config: BaseConfig;
-  entities?: ServiceDataSourceOptions['entities'];
   migrations?: ServiceDataSourceOptions['migrations'];
   logger?: Logger;
   /** Set false for processes that only serve HTTP or only produce. */
@@ -68,7 +67,6 @@ export class ServiceRuntime {
     this.dataSource = await openServiceDatabase({
       serverUrl: config.DATABASE_URL,
       database: config.DATABASE_NAME,
-      entities: this.options.entities,
       migrations: this.options.migrations,
     });
     const selfVacuum = await this.decideSelfVacuum();

@@ -29,7 +29,7 @@ import { Clock, ServiceRuntime, billingTopicConfigs, bootService, ensureTopics, 
 import { serviceEnv, testKafka, uniqueName, waitFor } from '@billing/testing';
 import { AppModule } from '../app.module';
 import { loadCollectionsConfig } from '../config';
-import { collectionsEntities, collectionsMigrations } from '../database';
+import { collectionsMigrations } from '../database';
 import { DunningScheduler } from '../collections/infrastructure/dunning-scheduler';
 import { setupApiDocs } from '../collections/infrastructure/http/api-docs';
 
@@ -99,11 +99,11 @@ export interface RunningCollections {
 }
 
 export async function bootCollections(env: Record<string, string>, clock?: Clock): Promise<RunningCollections> {
+  const config = loadCollectionsConfig(env);
   const { app, runtime } = await bootService({
-    config: loadCollectionsConfig(env),
-    entities: collectionsEntities,
+    config,
     migrations: collectionsMigrations,
-    module: (r) => AppModule.forRoot(r),
+    module: (r) => AppModule.forRoot(r, config),
     configure: (a) => setupApiDocs(a),
     clock,
   });

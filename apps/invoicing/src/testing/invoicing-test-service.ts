@@ -17,8 +17,8 @@ import {
 import { DATABASE_SERVER_URL, KAFKA_BROKERS, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../app.module';
 import { loadInvoicingConfig } from '../config';
-import { invoicingEntities, invoicingMigrations } from '../database';
-import { setupApiDocs } from '../infrastructure/http/api-docs';
+import { invoicingMigrations } from '../database';
+import { setupApiDocs } from '../invoicing/infrastructure/http/api-docs';
 
 export const TOKENS = {
   operator: 'operator-token-for-tests',
@@ -67,11 +67,11 @@ export interface RunningInvoicing {
 }
 
 export async function startInvoicing(deployment: Deployment, clock?: Clock, extra: Record<string, string> = {}): Promise<RunningInvoicing> {
+  const config = loadInvoicingConfig(testEnv(deployment, extra));
   const { app, runtime } = await bootService({
-    config: loadInvoicingConfig(testEnv(deployment, extra)),
-    entities: invoicingEntities,
+    config,
     migrations: invoicingMigrations,
-    module: (r) => AppModule.forRoot(r),
+    module: (r) => AppModule.forRoot(r, config),
     configure: (app) => setupApiDocs(app),
     clock,
   });

@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { NotificationsConfig } from '../config';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../config';
 import type { EmailTemplates } from './domain/templates';
 import { ListSentEmailsController } from './application/list-sent-emails/list-sent-emails.controller';
 import { SendEmails } from './application/send-emails/send-emails';
 import { SendEmailsConsumer } from './application/send-emails/send-emails.consumer';
 import { MailerShutdown, emailTemplatesProvider, mailerProvider } from './infrastructure/providers';
 import { SentEmailsRepository } from './infrastructure/sent-emails.repository';
-import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from './tokens';
+import { EMAIL_TEMPLATES } from './tokens';
 
 /** Sends the invoice, payment-failed, account-on-hold and hold-released emails; serves the sent-email log. */
 @Module({})

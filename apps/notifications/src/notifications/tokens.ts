@@ -1,3 +1,2 @@
-/** Nest injection tokens of the notifications module. */
-export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
+/** Nest injection token of the email templates, loaded and checked at start-up. */
 export const EMAIL_TEMPLATES = Symbol('EMAIL_TEMPLATES');

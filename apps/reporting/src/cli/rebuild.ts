@@ -14,8 +14,8 @@
 import 'reflect-metadata';
 import { ServiceRuntime } from '@billing/messaging';
 import { loadReportingConfig } from '../config';
-import { reportingEntities, reportingMigrations } from '../database';
-import { createProjector } from '../finance/application/project-events/projector.consumer';
+import { reportingMigrations } from '../database';
+import { createProjector } from '../finance/application/project-events/projector-supervisor';
 import { projectionStatus, rebuildProjection } from '../finance/application/rebuild-projection/rebuild-projection';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,7 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<number> {
   const replay = !process.argv.slice(2).includes('--no-replay');
   const config = loadReportingConfig(process.env);
-  const runtime = new ServiceRuntime({ config, entities: reportingEntities, migrations: reportingMigrations, relay: false });
+  const runtime = new ServiceRuntime({ config, migrations: reportingMigrations, relay: false });
   await runtime.open();
   try {
     const started = await rebuildProjection(runtime, runtime.clock.now());

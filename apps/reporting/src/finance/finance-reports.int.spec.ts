@@ -21,7 +21,7 @@ import { ManualClock, ServiceRuntime, billingTopicConfigs, dropDatabase, topicNa
 import { DATABASE_SERVER_URL, testKafka, waitFor } from '@billing/testing';
 import { DUE_AT, ISSUED_AT, PERIOD, Produced, Scenario, buildScenario } from '../../test/month-close-scenario';
 import { PARTITIONS, projectionCaughtUp, reportingDeployment, startReporting } from '../../test/reporting-test-service';
-import { ProjectorSupervisor } from './application/project-events/projector.consumer';
+import { ProjectorSupervisor } from './application/project-events/projector-supervisor';
 
 /** A strict RFC 4180 reader: the CSV must open as a table. */
 function parseCsv(text: string): string[][] {

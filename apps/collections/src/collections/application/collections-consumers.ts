@@ -3,7 +3,7 @@ import { CLOCK, Clock, ServiceRuntime } from '@billing/messaging';
 import { DunningPolicy } from '../domain/policy';
 import { closeCreditedInvoice } from './close-credited-invoice/close-credited-invoice.consumer';
 import { addDecidingConsumer } from './deciding-consumer';
-import { chargeOutcomes } from './handle-charge-outcome/dunning.consumer';
+import { handleChargeOutcomes } from './handle-charge-outcomes/handle-charge-outcomes.consumer';
 import { recordChargeSkip } from './record-charge-skip/record-charge-skip.consumer';
 import { recordInvoice } from './record-invoice/record-invoice.consumer';
 import { recordOfflinePayment } from './record-offline-payment/record-offline-payment.consumer';
@@ -21,7 +21,7 @@ export class CollectionsConsumers implements OnModuleInit {
 
   onModuleInit(): void {
     const deps = { policy: this.policy, clock: this.clock };
-    addDecidingConsumer(this.runtime, deps, chargeOutcomes);
+    addDecidingConsumer(this.runtime, deps, handleChargeOutcomes);
     addDecidingConsumer(this.runtime, deps, recordInvoice);
     addDecidingConsumer(this.runtime, deps, retryOnNewPaymentMethod);
     addDecidingConsumer(this.runtime, deps, recordChargeSkip);

@@ -1,9 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { LOGGER, type Logger, ServiceRuntime } from '@billing/messaging';
-import { emailLinksOf, type NotificationsConfig } from '../../config';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig, emailLinksOf } from '../../config';
 import { loadTemplates } from './load-templates';
-import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from '../tokens';
-import { MAILER, type Mailer, SmtpMailer } from './smtp-mailer';
+import { EMAIL_TEMPLATES } from '../tokens';
+import { MAILER, type Mailer } from '../application/mailer';
+import { SmtpMailer } from './smtp-mailer';
 
 /**
  * The templates, read, compiled and rendered against every sample event ONCE, while the module

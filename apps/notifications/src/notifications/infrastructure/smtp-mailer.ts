@@ -3,25 +3,7 @@ import { type Logger, retry } from '@billing/messaging';
 import type { NotificationsConfig } from '../../config';
 import { classifySmtpFailure, type SmtpFailure } from '../domain/classify-smtp-failure';
 import type { RenderedEmail } from '../domain/render-email';
-
-/** What became of one email after the in-process retries. */
-export type DeliveryOutcome =
-  | { kind: 'accepted'; response: string; attempts: number }
-  /** Refused for good (5xx to RCPT TO / DATA): not retried. */
-  | { kind: 'rejected'; smtpCode: number | null; reason: string; attempts: number }
-  /**
-   * Still failing transiently after every attempt of the send's one retry layer: the event is
-   * redelivered later. `scope: 'server'` — the server as a whole fails (an outage, never dead-lettered).
-   */
-  | { kind: 'deferred'; smtpCode: number | null; reason: string; attempts: number; scope: 'email' | 'server' };
-
-/** The SMTP port the send-emails use case talks to. */
-export interface Mailer {
-  deliver(email: RenderedEmail): Promise<DeliveryOutcome>;
-  close(): Promise<void>;
-}
-
-export const MAILER = Symbol('MAILER');
+import type { DeliveryOutcome, Mailer } from '../application/mailer';
 
 /** An error that is not an SMTP outcome (a bug): surfaces so the event is dead-lettered with the reason. */
 export class UnexpectedMailerError extends Error {

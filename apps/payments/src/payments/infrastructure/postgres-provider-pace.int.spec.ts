@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { dropDatabase, openServiceDatabase } from '@billing/messaging';
 import { DATABASE_SERVER_URL, uniqueName } from '@billing/testing';
-import { paymentsEntities, paymentsMigrations } from '../../database';
+import { paymentsMigrations } from '../../database';
 import { PaceState, acquirePace, initialPace, paceSettings, slowPace } from '../domain/provider-pace';
 import { PostgresPaceBucket, PostgresProviderPace } from './postgres-provider-pace';
 
@@ -13,7 +13,6 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
     dataSource = await openServiceDatabase({
       serverUrl: DATABASE_SERVER_URL,
       database,
-      entities: paymentsEntities,
       migrations: paymentsMigrations,
     });
   });

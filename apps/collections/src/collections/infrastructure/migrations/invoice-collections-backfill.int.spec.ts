@@ -1,7 +1,7 @@
 import { dropDatabase, openServiceDatabase } from '@billing/messaging';
 import { DATABASE_SERVER_URL, uniqueName } from '@billing/testing';
 import { collectionsMigrations } from '../../../database';
-import { DunningTables1764300004000 } from './1764300004000-dunning-tables';
+import { DunningTables1764300004000 } from './1764300004000-dunning-tables.migration';
 
 /** A database that already has dunning cases gets an invoice_collections row for each, with its attempts. */
 describe('invoice_collections migration', () => {
@@ -11,7 +11,7 @@ describe('invoice_collections migration', () => {
 
   it('backfills each dunning case: total, collected when paid, the attempt requested and the one resolved', async () => {
     // given the schema before issue 12 with three cases: one waiting for its requested retry, one paid, one exhausted
-    const before = await openServiceDatabase({ serverUrl: DATABASE_SERVER_URL, database, entities: [], migrations: [DunningTables1764300004000] });
+    const before = await openServiceDatabase({ serverUrl: DATABASE_SERVER_URL, database, migrations: [DunningTables1764300004000] });
     const insert = `INSERT INTO dunning_cases (case_id, invoice_id, invoice_number, account_id, amount_minor, currency, customer, due_at,
       first_failed_at, attempts_made, last_attempt, status, next_retry_at, next_attempt, retry_requested_at, correlation_id, last_event_id)
       VALUES (gen_random_uuid(), $1, $2, 'acct-1', $3, $4, '{}', now(), now(), $5, '{}', $6, $7, $8, $9, 'run', gen_random_uuid())`;
@@ -24,7 +24,7 @@ describe('invoice_collections migration', () => {
     await before.destroy();
 
     // when the service's migrations run
-    const after = await openServiceDatabase({ serverUrl: DATABASE_SERVER_URL, database, entities: [], migrations: collectionsMigrations });
+    const after = await openServiceDatabase({ serverUrl: DATABASE_SERVER_URL, database, migrations: collectionsMigrations });
     const rows = await after.query(
       `SELECT invoice_number, currency, total_minor, collected_minor, last_requested_attempt, last_resolved_attempt, succeeded_attempt
        FROM invoice_collections ORDER BY invoice_number`,

@@ -3,7 +3,7 @@ import { ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { fields } from '@billing/events';
 import { Roles, parseRequest } from '@billing/messaging';
-import { ReadDocs } from '../../../infrastructure/http/api-docs';
+import { ReadDocs } from '../../infrastructure/http/api-docs';
 import { InvoiceDocuments, pdfHeaders } from './invoice-documents';
 
 const params = z.object({ invoiceId: fields.uuid });

@@ -9,7 +9,7 @@ import { ServiceRuntime, billingTopicConfigs, bootService, dropDatabase, hashTok
 import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix, waitFor } from '@billing/testing';
 import { AppModule } from '../../../app.module';
 import { DEFAULT_TEMPLATES_DIR, loadNotificationsConfig } from '../../../config';
-import { notificationsEntities, notificationsMigrations } from '../../../database';
+import { notificationsMigrations } from '../../../database';
 import {
   TopicCollector,
   accountHoldPlaced,
@@ -60,7 +60,6 @@ describe('send-emails (real SMTP capture, Kafka and PostgreSQL)', () => {
     seller = sellerOf(config);
     ({ app, runtime } = await bootService({
       config,
-      entities: notificationsEntities,
       migrations: notificationsMigrations,
       module: (rt) => AppModule.forRoot(rt, config),
       handleSignals: false,

@@ -5,15 +5,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { sellerOf } from '@billing/documents';
 import { EmailFailedV1, EmailSentV1, createEvent, type Envelope } from '@billing/events';
 import { CLOCK, type Clock, type Logger, PermanentError, ServiceRuntime, TransientError, appendToOutbox } from '@billing/messaging';
-import type { NotificationsConfig } from '../../../config';
+import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../../../config';
 import type { NotifiableEvent } from '../../domain/email-view';
 import { attachmentsFor, type AttachmentOptions } from '../../domain/attachments';
 import { renderEmail, type RenderedEmail } from '../../domain/render-email';
 import type { EmailTemplates } from '../../domain/templates';
 import { AcceptanceJournal } from '../../infrastructure/acceptance-journal';
-import { MAILER, type DeliveryOutcome, type Mailer } from '../../infrastructure/smtp-mailer';
+import { MAILER, type DeliveryOutcome, type Mailer } from '../mailer';
 import { SentEmailsRepository, type EmailResult } from '../../infrastructure/sent-emails.repository';
-import { EMAIL_TEMPLATES, NOTIFICATIONS_CONFIG } from '../../tokens';
+import { EMAIL_TEMPLATES } from '../../tokens';
 
 interface Pending {
   event: NotifiableEvent;

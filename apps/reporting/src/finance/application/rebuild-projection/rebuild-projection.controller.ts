@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { CLOCK, Clock, Roles, ServiceRuntime } from '@billing/messaging';
-import { ProjectorSupervisor } from '../project-events/projector.consumer';
+import { ProjectorSupervisor } from '../project-events/projector-supervisor';
 import { ProjectionStatus, RebuildStarted, projectionStatus, rebuildProjection } from './rebuild-projection';
 
 @ApiTags('admin')

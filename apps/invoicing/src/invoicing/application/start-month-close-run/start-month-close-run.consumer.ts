@@ -6,7 +6,7 @@ import { StartMonthCloseRun } from './start-month-close-run';
 
 /** MonthCloseRequested (billing.month-close) → month-close/start-run; the worker then picks the run up. */
 @Injectable()
-export class MonthCloseRequestedConsumer implements OnModuleInit {
+export class StartMonthCloseRunConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly startRun: StartMonthCloseRun,

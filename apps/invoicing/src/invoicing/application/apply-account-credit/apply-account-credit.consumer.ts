@@ -5,7 +5,7 @@ import { ApplyAccountCredit, CreditNoteSettledEvent } from './apply-account-cred
 
 /** CreditNoteSettled (billing.payments) → invoicing/apply-account-credit. */
 @Injectable()
-export class CreditNoteSettledConsumer implements OnModuleInit {
+export class ApplyAccountCreditConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly applyAccountCredit: ApplyAccountCredit,

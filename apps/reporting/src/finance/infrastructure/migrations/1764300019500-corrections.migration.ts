@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { CARD_AND_OFFLINE_BALANCES } from './1764300012500-collected-by-method';
+import { CARD_AND_OFFLINE_BALANCES } from './1764300012500-collected-by-method.migration';
 
 /**
  * Issue 19: corrections.

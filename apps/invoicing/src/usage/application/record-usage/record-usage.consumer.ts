@@ -11,7 +11,7 @@ import { RecordUsage } from './record-usage';
  * another event, delivered again counts once.
  */
 @Injectable()
-export class UsageRecordedConsumer implements OnModuleInit {
+export class RecordUsageConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly recordUsage: RecordUsage,

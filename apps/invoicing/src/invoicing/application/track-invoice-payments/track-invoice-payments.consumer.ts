@@ -5,7 +5,7 @@ import { PaymentEvent, TrackInvoicePayments } from './track-invoice-payments';
 
 /** ChargeSucceeded and PaymentRecorded (billing.payments) → invoicing/track-invoice-payments. */
 @Injectable()
-export class InvoicePaymentsConsumer implements OnModuleInit {
+export class TrackInvoicePaymentsConsumer implements OnModuleInit {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly trackPayments: TrackInvoicePayments,

@@ -8,7 +8,7 @@ import { DecidingConsumer } from '../deciding-consumer';
  * method the account no longer has) and count what each invoice collected. The consumer keeps
  * its first name, `dunning`, so that its group and inbox carry on.
  */
-export const chargeOutcomes: DecidingConsumer<'ChargeFailed' | 'ChargeSucceeded'> = {
+export const handleChargeOutcomes: DecidingConsumer<'ChargeFailed' | 'ChargeSucceeded'> = {
   name: 'dunning',
   topic: TOPICS.payments,
   accepts: ['ChargeFailed', 'ChargeSucceeded'],
