@@ -257,7 +257,9 @@ export class Stack {
     const { args, env, health } = this.command(name);
     if (running) return running;
     const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
-    const child: ChildProcess = spawn(process.execPath, args, {
+    // STACK_CPU_PROFILE_DIR: each process writes a V8 CPU profile there when it exits (stack:down)
+    const profile = process.env.STACK_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STACK_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+    const child: ChildProcess = spawn(process.execPath, [...profile, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       detached: true,
