@@ -1,4 +1,5 @@
 export { AUTH_TOKENS, BearerAuthGuard, Role, Roles, TokenEntry, hashToken, parseTokenConfig, rolesForToken } from './auth';
+export { Settled, mapBounded, settleBounded } from './bounded';
 export { CLOCK, Clock, ManualClock, systemClock } from './clock';
 export { BaseConfig, baseConfigShape, durationSetting, loadConfig } from './config';
 export { BatchConsumer, BatchConsumerOptions, ConsumerDefinition, DeadLetterReason, HandlerContext } from './consumer';
