@@ -26,5 +26,5 @@ export { Metrics } from './metrics';
 export { LOGGER, ServiceCoreModule } from './observability';
 export { OutboxRelay, OutboxRelayOptions, appendToOutbox } from './outbox';
 export { PollLoop, PollLoopOptions } from './poll-loop';
-export { RetryOptions, abortableSleep, backoffDelay, retry } from './retry';
+export { RetryOptions, abortableSleep, backoffDelay, backoffStep, retry } from './retry';
 export { RuntimeOptions, ServiceRuntime } from './runtime';
