@@ -15,6 +15,7 @@ export {
 } from './dead-letters';
 export { MigrationClass, createDataSource, databaseUrl, dropDatabase, ensureDatabase, openServiceDatabase } from './database';
 export { ConfigError, PermanentError, TransientError, TransientErrorOptions, isOutage, isTransient, wasRetried } from './errors';
+export { Provenance, causedBy, eventMeta } from './event-meta';
 export { ServiceBootOptions, bootService, parseRequest, serveApiDocs } from './http';
 export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { sellerOf } from '@billing/documents';
 import { EmailFailedV1, EmailSentV1, createEvent, type Envelope } from '@billing/events';
-import { CLOCK, type Clock, type Logger, PermanentError, ServiceRuntime, TransientError, appendToOutbox, settleBounded } from '@billing/messaging';
+import { CLOCK, type Clock, type Logger, PermanentError, ServiceRuntime, TransientError, appendToOutbox, causedBy, eventMeta, settleBounded } from '@billing/messaging';
 import type { NotificationsConfig } from '../../../config';
 import type { NotifiableEvent } from '../../domain/email-view';
 import { attachmentsFor, type AttachmentOptions } from '../../domain/attachments';
@@ -161,14 +160,7 @@ export class SendEmails {
     const emitted: Envelope[] = [];
     for (const { item, outcome } of delivered) {
       const { event, email } = item;
-      const meta = {
-        eventId: randomUUID(),
-        occurredAt: outcome.at,
-        producer: 'notifications',
-        accountId: event.accountId,
-        correlationId: event.correlationId,
-        causationId: event.eventId,
-      };
+      const meta = eventMeta('notifications', outcome.at, causedBy(event));
       const about = { emailKey: email.emailKey, template: email.template, subjectId: email.subjectId, invoiceId: email.invoiceId };
       const log = { eventId: event.eventId, correlationId: event.correlationId, emailKey: email.emailKey, messageId: email.messageId };
       if (outcome.kind === 'accepted') {
