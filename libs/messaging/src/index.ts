@@ -26,6 +26,7 @@ export { MessagingTables1764300000000 } from './messaging-tables.migration';
 export { Metrics } from './metrics';
 export { LOGGER, ServiceCoreModule } from './observability';
 export { OutboxRelay, OutboxRelayOptions, appendToOutbox } from './outbox';
+export { toSafeInteger, toUtcIso, toUtcIsoOrNull } from './pg-values';
 export { PollLoop, PollLoopOptions } from './poll-loop';
 export { RetryOptions, abortableSleep, backoffDelay, backoffStep, retry } from './retry';
 export { RuntimeOptions, ServiceRuntime } from './runtime';
