@@ -17,6 +17,7 @@ export { MigrationClass, createDataSource, databaseUrl, dropDatabase, ensureData
 export { ConfigError, PermanentError, TransientError, TransientErrorOptions, isOutage, isTransient, wasRetried } from './errors';
 export { Provenance, causedBy, eventMeta } from './event-meta';
 export { ServiceBootOptions, bootService, parseRequest, serveApiDocs } from './http';
+export { CodedRefusal, RefusalStatus, toHttpError } from './http-errors';
 export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 export { Logger, PinoNestLogger, createLogger } from './logger';
