@@ -1,3 +1,5 @@
+import { retry } from '@billing/messaging';
+
 /** Small HTTP client for the services' public APIs (bearer token, JSON, clear errors). */
 export class ApiError extends Error {
   constructor(
@@ -28,15 +30,13 @@ export async function api<T>(
   path: string,
   options: ApiOptions = {},
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await apiOnce<T>(baseUrl, path, options);
-    } catch (error) {
-      const network = error instanceof TypeError && /fetch failed/.test(error.message);
-      if (!network || attempt >= 5) throw error;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
-  }
+  return retry(() => apiOnce<T>(baseUrl, path, options), {
+    attempts: 5,
+    baseDelayMs: 200,
+    maxDelayMs: 800,
+    jitter: false,
+    retryable: (error) => error instanceof TypeError && /fetch failed/.test(error.message),
+  });
 }
 
 async function apiOnce<T>(

@@ -82,7 +82,6 @@ interface Decoded {
   deadLetter?: { reason: DeadLetterReason; detail: string };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -164,17 +163,23 @@ export class BatchConsumer {
    * do nothing. `failure` says why meanwhile.
    */
   async keepStarting(): Promise<void> {
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
+    await retry(
+      async () => {
+        if (this.stopping) return;
         await this.start();
         this.failure = undefined;
-        return;
-      } catch (error) {
-        this.failure = error as Error;
-        this.options.logger.error({ err: error, attempt, group: this.groupId }, 'consumer could not start; retrying');
-        await sleep(Math.min(5_000, 250 * 2 ** attempt));
-      }
-    }
+      },
+      {
+        attempts: Infinity,
+        baseDelayMs: 500,
+        maxDelayMs: 5_000,
+        jitter: false,
+        onRetry: ({ error, attempt }) => {
+          this.failure = error as Error;
+          this.options.logger.error({ err: error, attempt, group: this.groupId }, 'consumer could not start; retrying');
+        },
+      },
+    );
   }
 
   private async restart(crashed: Consumer): Promise<void> {

@@ -1,6 +1,7 @@
 import { Admin, ITopicConfig, Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
 import { LEDGER_TOPICS, TOPICS } from '@billing/events';
 import { Logger } from './logger';
+import { retry } from './retry';
 
 /** The deployed name of a contract topic: tests and parallel deployments use a prefix. */
 export function topicName(prefix: string, base: string): string {
@@ -55,18 +56,15 @@ export function billingTopicConfigs({ prefix, partitions }: TopicSetup): ITopicC
 }
 
 export async function ensureTopics(admin: Admin, topics: ITopicConfig[], attempts = 6): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
+  // Retried when another instance created them concurrently, or the broker is still electing leaders.
+  await retry(
+    async () => {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
       if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
       // Leaders elected and metadata visible for every topic (a busy broker can lag behind).
       await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-      return;
-    } catch (error) {
-      // Another instance created them concurrently, or the broker is still electing leaders.
-      if (attempt >= attempts) throw error;
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-    }
-  }
+    },
+    { attempts, baseDelayMs: 500, maxDelayMs: Infinity, jitter: false },
+  );
 }

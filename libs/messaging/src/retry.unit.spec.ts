@@ -80,4 +80,32 @@ describe('retry', () => {
   it('refuses a budget below one call', async () => {
     await expect(retry(async () => 1, { attempts: 0, baseDelayMs: 1, maxDelayMs: 1 })).rejects.toThrow(RangeError);
   });
+
+  it('waits the capped doubling step itself when told not to jitter', async () => {
+    const { waits, sleep } = noSleep();
+    await expect(
+      retry(
+        async () => {
+          throw new Error('down');
+        },
+        { attempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, jitter: false, random: () => 0, sleep },
+      ),
+    ).rejects.toThrow('down');
+    expect(waits).toEqual([500, 1_000, 2_000, 4_000]);
+  });
+
+  it('keeps calling without a bound on attempts until the caller says a failure is not retryable', async () => {
+    const { waits, sleep } = noSleep();
+    let calls = 0;
+    await expect(
+      retry(
+        async () => {
+          calls += 1;
+          throw new Error(`call ${calls}`);
+        },
+        { attempts: Infinity, baseDelayMs: 500, maxDelayMs: 5_000, jitter: false, retryable: () => calls < 7, sleep },
+      ),
+    ).rejects.toThrow('call 7');
+    expect(waits).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+  });
 });

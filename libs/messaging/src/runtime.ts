@@ -11,6 +11,7 @@ import { Logger, createLogger } from './logger';
 import { MessagingMaintenance } from './maintenance';
 import { Metrics } from './metrics';
 import { OutboxRelay } from './outbox';
+import { retry } from './retry';
 
 export interface RuntimeOptions {
   config: BaseConfig;
@@ -125,22 +126,29 @@ export class ServiceRuntime {
   private async connectKafka(): Promise<void> {
     const { config } = this.options;
     const deadline = Date.now() + config.KAFKA_STARTUP_TIMEOUT_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.admin = this.kafka.admin();
-        await this.admin.connect();
-        await ensureTopics(this.admin, billingTopicConfigs({ prefix: config.TOPIC_PREFIX, partitions: config.TOPIC_PARTITIONS }));
-        this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-        await this.producer.connect();
-        return;
-      } catch (error) {
-        await this.admin?.disconnect().catch(() => undefined);
-        await this.producer?.disconnect().catch(() => undefined);
-        if (Date.now() > deadline) throw error;
-        this.logger.warn({ err: error, attempt }, 'Kafka not reachable yet; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)));
-      }
-    }
+    await retry(
+      async () => {
+        try {
+          this.admin = this.kafka.admin();
+          await this.admin.connect();
+          await ensureTopics(this.admin, billingTopicConfigs({ prefix: config.TOPIC_PREFIX, partitions: config.TOPIC_PARTITIONS }));
+          this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+          await this.producer.connect();
+        } catch (error) {
+          await this.admin?.disconnect().catch(() => undefined);
+          await this.producer?.disconnect().catch(() => undefined);
+          throw error;
+        }
+      },
+      {
+        attempts: Infinity,
+        baseDelayMs: 500,
+        maxDelayMs: 5_000,
+        jitter: false,
+        retryable: () => Date.now() <= deadline,
+        onRetry: ({ error, attempt }) => this.logger.warn({ err: error, attempt }, 'Kafka not reachable yet; retrying'),
+      },
+    );
   }
 
   async startConsumers(): Promise<void> {

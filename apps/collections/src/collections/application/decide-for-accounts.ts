@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { EntityManager } from 'typeorm';
 import { Envelope } from '@billing/events';
-import { Logger, appendToOutbox } from '@billing/messaging';
+import { Logger, Provenance, appendToOutbox } from '@billing/messaging';
 import { DunningCase } from '../domain/dunning-case';
 import { Decision } from '../domain/dunning-decider';
 import { AccountMethod, InvoiceState } from '../domain/invoice-collection';
@@ -14,7 +14,7 @@ import {
   saveAccountMethods,
   upsertInvoices,
 } from '../infrastructure/invoice-collection.repository';
-import { Provenance, toEnvelope } from './envelopes';
+import { toEnvelope } from './envelopes';
 import { HoldWrites } from './hold-writes';
 
 /** One input to decide about one account, with where it came from (what the events it causes carry). */

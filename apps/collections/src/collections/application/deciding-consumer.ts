@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BillingEvent, EventOf, EventType, TopicName } from '@billing/events';
-import { Clock, ServiceRuntime } from '@billing/messaging';
+import { Clock, ServiceRuntime, causedBy } from '@billing/messaging';
 import { Decision, DunningContext } from '../domain/dunning-decider';
 import { DunningPolicy } from '../domain/policy';
 import { AccountCollections } from '../domain/payment-recovery-decider';
@@ -13,7 +13,7 @@ export function eventInput<E extends BillingEvent>(event: E): AccountInput<E> {
     input: event,
     accountId: event.accountId,
     invoiceId: payload.invoiceId ?? null,
-    provenance: { accountId: event.accountId, correlationId: event.correlationId, causationId: event.eventId },
+    provenance: causedBy(event),
     lastEventId: event.eventId,
   };
 }

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
+import { toUtcIso, toUtcIsoOrNull } from '@billing/messaging';
 import { HoldReason, ReleaseReason } from '../domain/hold';
 import { HOLD_COLUMNS, HistoryRow, HoldRow } from './account-hold.repository';
-import { toInstant, toInstantOrNull } from './sql-values';
 
 /**
  * The read side of holds, for the API: current holds, one account's hold, its history and its
@@ -33,7 +33,7 @@ export async function listActiveHolds(
     holdId: r.hold_id!,
     reason: r.reason!,
     invoiceIds: r.invoice_ids ?? [],
-    placedAt: toInstant(r.placed_at!),
+    placedAt: toUtcIso(r.placed_at!),
   }));
 }
 
@@ -57,8 +57,8 @@ export async function holdHistory(manager: EntityManager, accountId: string): Pr
     holdId: r.hold_id,
     reason: r.reason,
     invoiceIds: r.invoice_ids,
-    placedAt: toInstant(r.placed_at),
-    releasedAt: toInstantOrNull(r.released_at),
+    placedAt: toUtcIso(r.placed_at),
+    releasedAt: toUtcIsoOrNull(r.released_at),
     releaseReason: r.release_reason,
     releasedBy: r.released_by,
     note: r.note,
@@ -78,7 +78,7 @@ export async function auditTrail(manager: EntityManager, accountId: string): Pro
     `SELECT hold_id, action, actor, reason, at FROM hold_audit WHERE account_id = $1 ORDER BY at DESC, id DESC`,
     [accountId],
   );
-  return rows.map((r) => ({ holdId: r.hold_id, action: r.action, actor: r.actor, reason: r.reason, at: toInstant(r.at) }));
+  return rows.map((r) => ({ holdId: r.hold_id, action: r.action, actor: r.actor, reason: r.reason, at: toUtcIso(r.at) }));
 }
 
 export async function activeHold(manager: EntityManager, accountId: string): Promise<HoldView | null> {
@@ -87,5 +87,5 @@ export async function activeHold(manager: EntityManager, accountId: string): Pro
     [accountId],
   );
   if (!row) return null;
-  return { accountId: row.account_id, holdId: row.hold_id!, reason: row.reason!, invoiceIds: row.invoice_ids ?? [], placedAt: toInstant(row.placed_at!) };
+  return { accountId: row.account_id, holdId: row.hold_id!, reason: row.reason!, invoiceIds: row.invoice_ids ?? [], placedAt: toUtcIso(row.placed_at!) };
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
+import { toUtcIso } from '@billing/messaging';
 import { AccountHoldState, ActiveHold, HoldReason, ReleasedHold, ReleaseReason } from '../domain/hold';
-import { toInstant } from './sql-values';
 
 /** An account's hold state with the month-close run its active hold belongs to. */
 export interface StoredHoldState {
@@ -39,7 +39,7 @@ function activeFromRow(row: HoldRow): ActiveHold | null {
   if (row.hold_id === null) return null;
   return {
     holdId: row.hold_id,
-    placedAt: toInstant(row.placed_at!),
+    placedAt: toUtcIso(row.placed_at!),
     reason: row.reason!,
     invoiceIds: row.invoice_ids ?? [],
     customer: row.customer!,
@@ -49,11 +49,11 @@ function activeFromRow(row: HoldRow): ActiveHold | null {
 function releasedFromRow(row: HistoryRow): ReleasedHold {
   return {
     holdId: row.hold_id,
-    placedAt: toInstant(row.placed_at),
+    placedAt: toUtcIso(row.placed_at),
     reason: row.reason,
     invoiceIds: row.invoice_ids,
     customer: row.customer,
-    releasedAt: toInstant(row.released_at!),
+    releasedAt: toUtcIso(row.released_at!),
     releaseReason: row.release_reason!,
     releasedBy: row.released_by,
     note: row.note,

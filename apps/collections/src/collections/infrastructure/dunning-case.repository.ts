@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { CurrencyCode } from '@billing/money';
+import { toSafeInteger, toUtcIso, toUtcIsoOrNull } from '@billing/messaging';
 import { AttemptRecord, DunningCase, DunningStatus } from '../domain/dunning-case';
-import { toInstant, toInstantOrNull, toSafeInteger } from './sql-values';
 
 /** A case with where it came from: the run it belongs to and the event that last changed it. */
 export interface StoredCase {
@@ -46,16 +46,16 @@ function fromRow(row: CaseRow): StoredCase {
       amountMinor: toSafeInteger(row.amount_minor, 'dunning_cases.amount_minor'),
       currency: row.currency.trim() as CurrencyCode,
       customer: row.customer,
-      dueAt: toInstant(row.due_at),
-      firstFailedAt: toInstant(row.first_failed_at),
+      dueAt: toUtcIso(row.due_at),
+      firstFailedAt: toUtcIso(row.first_failed_at),
       attemptsMade: row.attempts_made,
       lastAttempt: row.last_attempt,
       status: row.status,
-      nextRetryAt: toInstantOrNull(row.next_retry_at),
+      nextRetryAt: toUtcIsoOrNull(row.next_retry_at),
       nextAttempt: row.next_attempt,
-      retryRequestedAt: toInstantOrNull(row.retry_requested_at),
-      holdDueAt: toInstantOrNull(row.hold_due_at),
-      paidAt: toInstantOrNull(row.paid_at),
+      retryRequestedAt: toUtcIsoOrNull(row.retry_requested_at),
+      holdDueAt: toUtcIsoOrNull(row.hold_due_at),
+      paidAt: toUtcIsoOrNull(row.paid_at),
     },
     correlationId: row.correlation_id,
     lastEventId: row.last_event_id,

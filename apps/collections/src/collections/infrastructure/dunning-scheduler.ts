@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ServiceRuntime } from '@billing/messaging';
+import { PollLoop, ServiceRuntime } from '@billing/messaging';
 import { PlaceDueHolds } from '../application/place-due-holds/place-due-holds';
 import { RequestDueRetries } from '../application/request-due-retries/request-due-retries';
 import { SCHEDULER_SETTINGS, SchedulerSettings } from '../application/settings';
@@ -12,16 +12,25 @@ import { SCHEDULER_SETTINGS, SchedulerSettings } from '../application/settings';
  */
 @Injectable()
 export class DunningScheduler implements OnModuleInit, OnModuleDestroy {
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly requestDueRetries: RequestDueRetries,
     private readonly placeDueHolds: PlaceDueHolds,
     @Inject(SCHEDULER_SETTINGS) private readonly settings: SchedulerSettings,
-  ) {}
+  ) {
+    this.loop = new PollLoop({
+      tick: async () => {
+        const { retries, holds } = await this.tick();
+        return retries >= settings.batchSize || holds >= settings.batchSize;
+      },
+      intervalMs: settings.pollMs,
+      maxBackoffMs: 30_000,
+      logger: runtime.logger,
+      failureMessage: 'dunning scheduler tick failed; will retry',
+    });
+  }
 
   /**
    * Starts at module init, not at bootstrap: the database is open by then, and the loop must not
@@ -36,16 +45,12 @@ export class DunningScheduler implements OnModuleInit, OnModuleDestroy {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    if (!this.loop.start()) return;
     this.runtime.logger.info({ pollMs: this.settings.pollMs, batchSize: this.settings.batchSize }, 'dunning scheduler started');
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** One pass: due retries, then due holds. Returns how many rows each claimed. */
@@ -54,28 +59,5 @@ export class DunningScheduler implements OnModuleInit, OnModuleDestroy {
     const holds = await this.placeDueHolds.execute(this.settings.batchSize);
     if (retries + holds > 0) this.runtime.relay?.notify();
     return { retries, holds };
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        const { retries, holds } = await this.tick();
-        failures = 0;
-        if (retries >= this.settings.batchSize || holds >= this.settings.batchSize) continue;
-      } catch (error) {
-        failures += 1;
-        this.runtime.logger.warn({ err: error, failures }, 'dunning scheduler tick failed; will retry');
-      }
-      const delay = failures === 0 ? this.settings.pollMs : Math.min(30_000, this.settings.pollMs * 2 ** failures);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
   }
 }

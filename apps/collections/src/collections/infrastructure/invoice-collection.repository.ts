@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { InvoiceCollection } from '@billing/events';
 import { CurrencyCode } from '@billing/money';
+import { toSafeInteger, toUtcIso } from '@billing/messaging';
 import { AccountMethod, InvoiceState, SkipReason } from '../domain/invoice-collection';
-import { toInstant, toSafeInteger } from './sql-values';
 
 interface InvoiceRow {
   invoice_id: string;
@@ -140,7 +140,7 @@ export async function loadAccountMethods(manager: EntityManager, accountIds: rea
     [accountIds],
   );
   return new Map(
-    rows.map((r) => [r.account_id, { accountId: r.account_id, paymentMethodId: r.payment_method_id, changedAt: toInstant(r.changed_at) }]),
+    rows.map((r) => [r.account_id, { accountId: r.account_id, paymentMethodId: r.payment_method_id, changedAt: toUtcIso(r.changed_at) }]),
   );
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AccountPaymentMethodChangedV1, createEvent } from '@billing/events';
-import { appendToOutbox } from '@billing/messaging';
+import { appendToOutbox, eventMeta } from '@billing/messaging';
 import { Account } from '../domain/account';
 import { decidePaymentMethodChange } from '../domain/payment-method-change';
 
@@ -12,6 +12,6 @@ import { decidePaymentMethodChange } from '../domain/payment-method-change';
 export async function appendPaymentMethodChange(manager: EntityManager, before: Account | null, after: Account, now: string): Promise<void> {
   const change = decidePaymentMethodChange(before, after, now);
   if (!change) return;
-  const meta = { eventId: randomUUID(), occurredAt: now, producer: 'invoicing', accountId: after.accountId, correlationId: randomUUID(), causationId: null };
+  const meta = eventMeta('invoicing', now, { accountId: after.accountId, correlationId: randomUUID(), causationId: null });
   await appendToOutbox(manager, [createEvent(AccountPaymentMethodChangedV1, meta, change)]);
 }

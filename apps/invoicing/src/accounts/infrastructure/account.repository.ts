@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { toSafeInteger, toUtcIso } from '../../shared/sql';
+import { toSafeInteger, toUtcIso } from '@billing/messaging';
 import { Account, AccountStatus } from '../domain/account';
 
 export interface AccountRow {

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { affectedRows, toSafeInteger } from '../../shared/sql';
+import { toSafeInteger } from '@billing/messaging';
+import { affectedRows } from '../../shared/sql';
 import { CarriedBalance } from '../domain/carried-balance';
 
 /** Below-minimum totals waiting for the account's next invoice (`carried_balances`). */

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { affectedRows, toSafeInteger } from '../../shared/sql';
+import { toSafeInteger } from '@billing/messaging';
+import { affectedRows } from '../../shared/sql';
 import { CreditNoteIssuedPayload, CreditableInvoice } from '../domain/credit-note';
 import { IssuedInvoice } from './invoice.repository';
 

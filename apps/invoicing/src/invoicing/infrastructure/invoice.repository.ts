@@ -1,8 +1,9 @@
 import { EntityManager } from 'typeorm';
+import { toSafeInteger, toUtcIso } from '@billing/messaging';
 import { AccountRow, ACCOUNT_COLUMNS } from '../../accounts';
 import { InvoiceGeneratedPayload } from '../domain/issue-invoice';
 import { InvoicedQuantity } from '../domain/rating';
-import { returnedRows, toSafeInteger, toUtcIso } from '../../shared/sql';
+import { returnedRows } from '../../shared/sql';
 
 /** An issued invoice as stored: its InvoiceGenerated payload plus the account it belongs to. */
 export type IssuedInvoice = InvoiceGeneratedPayload & { accountId: string };

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { toUtcIso } from '../../shared/sql';
+import { toUtcIso } from '@billing/messaging';
 import { AccountFailure } from '../domain/account-failure';
 import { ZoneCount } from '../domain/month-close-plan';
 import { MonthCloseRun, RunStatus } from '../domain/month-close-run';

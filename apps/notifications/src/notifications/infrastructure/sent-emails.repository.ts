@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { toUtcIso, toUtcIsoOrNull } from '@billing/messaging';
 import type { EmailTemplateName } from '../domain/email-view';
 
 /** One email about to be sent: the row that claims its key. */
@@ -43,8 +44,6 @@ export interface SmtpAcceptance {
   smtpResponse: string;
   at: string;
 }
-
-const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 /** SQL over `sent_emails` and `smtp_acceptances`, one statement per batch. */
 export class SentEmailsRepository {
@@ -113,7 +112,7 @@ export class SentEmailsRepository {
       `SELECT email_key, accepted_at, smtp_response FROM smtp_acceptances WHERE email_key = ANY($1::text[])`,
       [emailKeys],
     );
-    return new Map(rows.map((r) => [r.email_key, { at: iso(r.accepted_at)!, smtpResponse: r.smtp_response ?? '' }]));
+    return new Map(rows.map((r) => [r.email_key, { at: toUtcIso(r.accepted_at), smtpResponse: r.smtp_response ?? '' }]));
   }
 
   /**
@@ -163,9 +162,9 @@ export class SentEmailsRepository {
       status: r.status as SentEmailRecord['status'],
       smtpCode: (r.smtp_code as number | null) ?? null,
       failureReason: (r.failure_reason as string | null) ?? null,
-      createdAt: iso(r.created_at as Date)!,
-      sentAt: iso(r.sent_at as Date | null),
-      failedAt: iso(r.failed_at as Date | null),
+      createdAt: toUtcIso(r.created_at as Date),
+      sentAt: toUtcIsoOrNull(r.sent_at as Date | null),
+      failedAt: toUtcIsoOrNull(r.failed_at as Date | null),
     }));
   }
 }

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { mapBounded } from './map-bounded';
+import { mapBounded } from '@billing/messaging';
 
 /** How provider calls of one batch run (charges and refunds alike). */
 export interface ProviderCallOptions {

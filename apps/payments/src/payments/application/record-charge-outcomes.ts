@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { ChargeFailedV1, ChargeSucceededV1, Envelope, createEvent } from '@billing/events';
-import { appendToOutbox } from '@billing/messaging';
+import { appendToOutbox, eventMeta } from '@billing/messaging';
 import { AttemptResolution, AttemptRow } from '../domain/charge-attempt';
 import { resolvePendingAttempts } from '../infrastructure/charge-attempt-store';
 import { addCollected, findInvoices } from '../infrastructure/invoice-snapshot-store';
@@ -49,14 +48,11 @@ export async function recordChargeOutcomes(
   const occurredAt = now.toISOString();
   const events: Envelope[] = resolved.map((a) => {
     const invoice = invoices.get(a.invoiceId)!;
-    const meta = {
-      eventId: randomUUID(),
-      occurredAt,
-      producer: PRODUCER,
+    const meta = eventMeta(PRODUCER, occurredAt, {
       accountId: invoice.accountId,
       correlationId: a.correlationId,
       causationId: causes.get(`${a.invoiceId}#${a.attempt}`) ?? null,
-    };
+    });
     if (a.status === 'succeeded') {
       return createEvent(ChargeSucceededV1, meta, {
         invoiceId: a.invoiceId,

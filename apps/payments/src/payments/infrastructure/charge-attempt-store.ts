@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { CurrencyCode } from '@billing/money';
+import { toSafeInteger, toUtcIso } from '@billing/messaging';
 import { AttemptResolution, AttemptRow, AttemptStatus, NewAttempt, attemptKey } from '../domain/charge-attempt';
 import { SkipReason } from '../domain/decide-charge';
-import { iso, toSafeInteger } from './pg-values';
 
 /**
  * SQL of `charge_attempts`: one row per (invoice, attempt) with its idempotency key and outcome.
@@ -56,8 +56,8 @@ function toAttempt(r: AttemptRecord): AttemptRow {
     resolvedBy: r.resolved_by,
     requestedByEventId: r.requested_by_event_id,
     correlationId: r.correlation_id,
-    requestedAt: iso(r.requested_at),
-    resolvedAt: r.resolved_at === null ? null : iso(r.resolved_at),
+    requestedAt: toUtcIso(r.requested_at),
+    resolvedAt: r.resolved_at === null ? null : toUtcIso(r.resolved_at),
   };
 }
 

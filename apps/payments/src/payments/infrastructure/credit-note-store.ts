@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { CurrencyCode } from '@billing/money';
+import { toSafeInteger, toUtcIso } from '@billing/messaging';
 import { PaidPartTo } from '../domain/settle-credit-note';
-import { iso, toSafeInteger } from './pg-values';
 
 /**
  * SQL of `credit_note_settlements` (one row per credit note: how it changed the invoice's money)
@@ -83,8 +83,8 @@ function toRefund(r: RefundRecord): RefundRow {
     providerRefundId: r.provider_refund_id,
     errorCode: r.error_code,
     errorMessage: r.error_message,
-    requestedAt: iso(r.requested_at),
-    resolvedAt: r.resolved_at === null ? null : iso(r.resolved_at),
+    requestedAt: toUtcIso(r.requested_at),
+    resolvedAt: r.resolved_at === null ? null : toUtcIso(r.resolved_at),
   };
 }
 

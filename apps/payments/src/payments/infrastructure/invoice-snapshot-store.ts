@@ -1,8 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { CustomerSnapshot, InvoiceCollection } from '@billing/events';
 import { CurrencyCode } from '@billing/money';
+import { toSafeInteger, toUtcIso } from '@billing/messaging';
 import { InvoiceSnapshot } from '../domain/invoice-snapshot';
-import { iso, toSafeInteger } from './pg-values';
 
 /**
  * SQL of `payment_invoices`: the immutable invoice snapshots and their collected amount. Every
@@ -71,8 +71,8 @@ function toInvoice(r: InvoiceRecord): InvoiceSnapshot {
     providerCustomerId: r.provider_customer_id,
     paymentMethodId: r.payment_method_id,
     collection: r.collection,
-    issuedAt: iso(r.issued_at),
-    dueAt: iso(r.due_at),
+    issuedAt: toUtcIso(r.issued_at),
+    dueAt: toUtcIso(r.due_at),
     correlationId: r.correlation_id,
   };
 }

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { CurrencyCode } from '@billing/money';
+import { toSafeInteger } from '@billing/messaging';
 import { OfflinePaymentMethod } from '../domain/decide-offline-payment';
-import { toSafeInteger } from './pg-values';
 
 /** SQL of `offline_payments`: payments received outside the provider, one per idempotency key. */
 

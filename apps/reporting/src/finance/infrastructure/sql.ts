@@ -1,22 +1,16 @@
+import { toSafeInteger } from '@billing/messaging';
+
 /**
- * pg returns bigint, numeric and count(*) as strings: amounts are converted here, refusing any
- * value a JavaScript number cannot hold exactly.
+ * An amount or count of a report (bigint, numeric, count(*)): as libs/messaging's toSafeInteger,
+ * except that an empty aggregate (null) is 0.
  */
 export function toSafeNumber(value: unknown, what = 'amount'): number {
   if (value === null || value === undefined) return 0;
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} ${String(value)} is not a safe integer`);
-  return n;
+  return toSafeInteger(value as string | number, what);
 }
 
 export function toNullableNumber(value: unknown, what = 'amount'): number | null {
   return value === null || value === undefined ? null : toSafeNumber(value, what);
-}
-
-/** A timestamptz as a UTC ISO-8601 string with Z (null stays null). */
-export function toIso(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  return (value instanceof Date ? value : new Date(String(value))).toISOString();
 }
 
 /**

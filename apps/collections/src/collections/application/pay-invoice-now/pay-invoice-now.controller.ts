@@ -1,4 +1,4 @@
-import { ConflictException, Controller, Headers, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,7 +12,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Roles, parseRequest } from '@billing/messaging';
+import { Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { PayInvoiceNow } from './pay-invoice-now';
 
 const invoiceParam = z.string().uuid({ message: 'must be a uuid' });
@@ -49,10 +49,7 @@ export class PayInvoiceNowController {
     const invoiceId = parseRequest(invoiceParam, id, 'params.invoiceId');
     const idempotencyKeyValue = parseRequest(idempotencyKey, key, 'headers.idempotency-key');
     const result = await this.payInvoiceNow.execute({ invoiceId, idempotencyKey: idempotencyKeyValue });
-    if (!result.ok) {
-      const body = { statusCode: result.code === 'invoice_not_found' ? 404 : 409, code: result.code, message: result.message };
-      throw result.code === 'invoice_not_found' ? new NotFoundException(body) : new ConflictException(body);
-    }
+    if (!result.ok) throw toHttpError(result, { invoice_not_found: 404 }, 409);
     return { invoiceId: result.invoiceId, attempt: result.attempt };
   }
 }

@@ -1,7 +1,7 @@
-import { BadRequestException, Body, ConflictException, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Roles, parseRequest } from '@billing/messaging';
+import { Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { ReleaseHold } from './release-hold';
 
 const releaseBody = z.object({
@@ -28,10 +28,7 @@ export class ReleaseHoldController {
     const input = parseRequest(releaseBody, body ?? {});
     const releasedBy = input.releasedBy ?? `token:${(request.principal?.roles ?? ['admin']).join('+')}`;
     const result = await this.releaseHold.execute({ accountId, releasedBy, reason: input.reason });
-    if (!result.ok) {
-      if (result.code === 'no_active_hold') throw new ConflictException({ statusCode: 409, code: result.code, message: result.message });
-      throw new BadRequestException({ statusCode: 400, code: result.code, message: result.message });
-    }
+    if (!result.ok) throw toHttpError(result, { no_active_hold: 409 }, 400);
     const { ok: _ok, ...released } = result;
     return released;
   }

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { Roles, parseRequest } from '@billing/messaging';
-import { toHttpError } from '../../../shared/http-errors';
+import { Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { createAccountSchema } from '../account-fields';
 import { CreateAccount } from './create-account';
 

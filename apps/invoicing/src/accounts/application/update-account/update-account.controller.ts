@@ -1,6 +1,5 @@
 import { Body, Controller, Param, Patch, Put } from '@nestjs/common';
-import { Roles, parseRequest } from '@billing/messaging';
-import { toHttpError } from '../../../shared/http-errors';
+import { Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { accountIdParam, patchAccountSchema, putAccountSchema } from '../account-fields';
 import { UpdateAccount } from './update-account';
 

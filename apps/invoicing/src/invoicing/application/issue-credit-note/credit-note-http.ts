@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, NotFoundException, UnprocessableEntityException, applyDecorators } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -14,7 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { fields } from '@billing/events';
-import { Role, parseRequest } from '@billing/messaging';
+import { RefusalStatus, Role, parseRequest, toHttpError } from '@billing/messaging';
 import { idempotencyKeyHeader } from '../../../shared/idempotency';
 import { CreditNoteRequest } from '../../domain/credit-note';
 import { StoredCreditNote } from '../../infrastructure/credit-note.repository';
@@ -22,17 +22,23 @@ import { IssueCreditNote, IssueCreditNoteResult } from './issue-credit-note';
 
 type Refusal = Extract<IssueCreditNoteResult, { ok: false }>;
 
-/** Refusals that are about the invoice's state (or the key), not about the amounts asked for. */
-const CONFLICTS = new Set<Refusal['code']>(['invoice_voided', 'carried_forward', 'already_collected', 'has_credit_notes', 'nothing_to_void', 'idempotency_key_reused']);
+/**
+ * A refused credit note or void in HTTP: 404 unknown invoice, 400 unknown line, 409 the invoice's state
+ * (or the key), 422 the amounts asked for.
+ */
+const REFUSAL_STATUS: Partial<Record<Refusal['code'], RefusalStatus>> = {
+  not_found: 404,
+  unknown_line: 400,
+  invoice_voided: 409,
+  carried_forward: 409,
+  already_collected: 409,
+  has_credit_notes: 409,
+  nothing_to_void: 409,
+  idempotency_key_reused: 409,
+};
 
-/** Maps a refused credit note or void to HTTP: 404 unknown invoice, 400 unknown line, 409 the invoice's state, 422 the amounts. */
 export function creditNoteHttpError(failure: Refusal): Error {
-  const fields = failure.field ? { fields: [failure.field] } : {};
-  const answer = { code: failure.code, message: failure.field ? `${failure.field}: ${failure.message}` : failure.message, ...fields };
-  if (failure.code === 'not_found') return new NotFoundException({ statusCode: 404, error: 'Not Found', ...answer });
-  if (failure.code === 'unknown_line') return new BadRequestException({ statusCode: 400, error: 'Bad Request', ...answer });
-  if (CONFLICTS.has(failure.code)) return new ConflictException({ statusCode: 409, error: 'Conflict', ...answer });
-  return new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', ...answer });
+  return toHttpError(failure, REFUSAL_STATUS, 422);
 }
 
 /** Who issued the note: the caller's roles that allow it, e.g. `finance` or `admin`. */

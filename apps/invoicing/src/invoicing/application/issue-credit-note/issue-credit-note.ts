@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CreditNoteIssuedV1, createEvent } from '@billing/events';
-import { CLOCK, Clock, appendToOutbox } from '@billing/messaging';
+import { CLOCK, Clock, appendToOutbox, eventMeta } from '@billing/messaging';
 import { lockIdempotencyKey, requestFingerprint } from '../../../shared/idempotency';
 import {
   CreditNoteRefusalCode,
@@ -75,7 +75,7 @@ export class IssueCreditNote {
       const payload = numberCreditNote(decision.draft, formatCreditNoteNumber(month, await creditNoteRepository.allocateNumber(manager, month)));
       const event = createEvent(
         CreditNoteIssuedV1,
-        { eventId: randomUUID(), occurredAt: now, producer: PRODUCER, accountId: invoice.accountId, correlationId: invoice.runId, causationId: null },
+        eventMeta(PRODUCER, now, { accountId: invoice.accountId, correlationId: invoice.runId, causationId: null }),
         payload,
       );
       const creditNote: StoredCreditNote = { ...payload, accountId: invoice.accountId };

@@ -1,8 +1,7 @@
 import { Body, Controller, HttpException, Post, Res } from '@nestjs/common';
 import { z } from 'zod';
 import { fields } from '@billing/events';
-import { Roles, parseRequest } from '@billing/messaging';
-import { toHttpError } from '../../../shared/http-errors';
+import { Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { RequestMonthClose } from './request-month-close';
 
 const requestSchema = z

@@ -1,8 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { fields } from '@billing/events';
-import { Roles, parseRequest } from '@billing/messaging';
-import { toHttpError } from '../../../shared/http-errors';
+import { Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { RetryMonthCloseAccount } from './retry-month-close-account';
 
 const params = z.object({ id: fields.uuid, accountId: fields.uuid });

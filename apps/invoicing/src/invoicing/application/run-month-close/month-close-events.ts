@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { MonthCloseAccountFailedV1, MonthCloseCompletedV1, MonthCloseProgressedV1, createEvent, monthCloseKey } from '@billing/events';
+import { eventMeta } from '@billing/messaging';
 import { AccountFailure } from '../../domain/account-failure';
 import { MonthCloseRun, TerminalStatus, accountsInScope } from '../../domain/month-close-run';
 
@@ -7,14 +7,7 @@ export const PRODUCER = 'invoicing';
 
 /** Envelope metadata of an event of the run: correlated with the run, caused by its request. */
 export function runMeta(run: MonthCloseRun, now: string, accountId = monthCloseKey(run.period)) {
-  return {
-    eventId: randomUUID(),
-    occurredAt: now,
-    producer: PRODUCER,
-    accountId,
-    correlationId: run.runId,
-    causationId: run.requestEventId,
-  };
+  return eventMeta(PRODUCER, now, { accountId, correlationId: run.runId, causationId: run.requestEventId });
 }
 
 export function progressEvent(run: MonthCloseRun, now: string) {

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, Clock, LOGGER, Logger } from '@billing/messaging';
+import { CLOCK, Clock, LOGGER, Logger, PollLoop } from '@billing/messaging';
 import { INVOICING_CONFIG, InvoicingConfig } from '../../../config';
 import { RunBackoff, nextBackoff, turnOrder } from '../../domain/month-close-turns';
 import { monthCloseRepository } from '../../infrastructure/month-close.repository';
@@ -16,9 +16,7 @@ import { InvoiceNextPage } from './invoice-next-page';
  */
 @Injectable()
 export class MonthCloseWorker implements OnModuleInit, BeforeApplicationShutdown {
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
   /** The run of the last page invoiced: the next turn starts after it. */
   private lastServed: string | null = null;
   /** Runs whose last pages threw (and rolled back), and when each is tried again. */
@@ -30,53 +28,39 @@ export class MonthCloseWorker implements OnModuleInit, BeforeApplicationShutdown
     @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new PollLoop({
+      tick: (signal) => this.tick(signal),
+      intervalMs: config.MONTH_CLOSE_POLL_MS,
+      busyDelayMs: config.MONTH_CLOSE_PAGE_DELAY_MS,
+      maxBackoffMs: 10_000,
+      logger,
+      failureMessage: 'month-close worker failed; will retry',
+      failureLevel: 'error',
+    });
+  }
 
   /** Starts with the module, not after the Kafka consumers joined their groups: resuming a run needs only the database. */
   onModuleInit(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
   }
 
   /** Look for work now instead of at the next poll (a run was just created). */
   notify(): void {
-    this.wake?.();
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      let worked = false;
-      try {
-        worked = await this.tick();
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        this.logger.error({ err: error, failures }, 'month-close worker failed; will retry');
-      }
-      if (!this.running) break;
-      const delay = worked
-        ? this.config.MONTH_CLOSE_PAGE_DELAY_MS
-        : failures > 0
-          ? Math.min(10_000, this.config.MONTH_CLOSE_POLL_MS * 2 ** failures)
-          : this.config.MONTH_CLOSE_POLL_MS;
-      if (delay > 0) await this.sleep(delay);
-    }
+    this.loop.notify();
   }
 
   /** One page of the next due run in turn that this instance can lock; false when there was nothing to do. */
-  private async tick(): Promise<boolean> {
+  private async tick(signal: AbortSignal): Promise<boolean> {
     const due = await monthCloseRepository.dueRunIds(this.dataSource.manager, this.clock.now().toISOString());
     for (const runId of this.backoff.keys()) if (!due.includes(runId)) this.backoff.delete(runId);
     // Backoff is measured in real elapsed time (performance.now), not by the injected business clock.
     for (const runId of turnOrder(due, this.lastServed, this.backoff, performance.now())) {
-      if (!this.running) return false;
+      if (signal.aborted) return false;
       let outcome;
       try {
         outcome = await this.invoiceNextPage.execute(runId);
@@ -96,19 +80,5 @@ export class MonthCloseWorker implements OnModuleInit, BeforeApplicationShutdown
       }
     }
     return false;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 }

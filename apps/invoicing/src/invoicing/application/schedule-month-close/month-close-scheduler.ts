@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, Clock, LOGGER, Logger } from '@billing/messaging';
+import { CLOCK, Clock, LOGGER, Logger, PollLoop } from '@billing/messaging';
 import { INVOICING_CONFIG, InvoicingConfig } from '../../../config';
 import { periodOf, previousPeriod } from '../../domain/billing-period';
 import { EARLIEST_ZONE } from '../../domain/month-close-plan';
@@ -17,9 +17,7 @@ import { RequestMonthClose } from '../request-month-close/request-month-close';
  */
 @Injectable()
 export class MonthCloseScheduler implements OnModuleInit, BeforeApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private ticking?: Promise<void>;
-  private stopped = false;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,27 +25,24 @@ export class MonthCloseScheduler implements OnModuleInit, BeforeApplicationShutd
     @Inject(INVOICING_CONFIG) private readonly config: InvoicingConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    // A failed check is tried again at the next one, without back-off (maxBackoffMs = the interval).
+    this.loop = new PollLoop({
+      tick: () => this.tick().then(() => false),
+      intervalMs: config.MONTH_CLOSE_SCHEDULE_CHECK_MS,
+      maxBackoffMs: config.MONTH_CLOSE_SCHEDULE_CHECK_MS,
+      logger,
+      failureMessage: 'month-close scheduler failed; will retry',
+      failureLevel: 'error',
+    });
+  }
 
   onModuleInit(): void {
-    if (!this.config.MONTH_CLOSE_SCHEDULE_ENABLED) return;
-    this.schedule(0);
+    if (this.config.MONTH_CLOSE_SCHEDULE_ENABLED) this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.ticking;
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.ticking = this.tick()
-        .then(() => undefined)
-        .catch((error) => this.logger.error({ err: error }, 'month-close scheduler failed; will retry'))
-        .finally(() => this.schedule(this.config.MONTH_CLOSE_SCHEDULE_CHECK_MS));
-    }, ms);
+    await this.loop.stop();
   }
 
   /** Requests the period that has just ended unless it already was; returns it when this call requested it. */

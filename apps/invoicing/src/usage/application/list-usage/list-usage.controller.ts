@@ -2,8 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { fields } from '@billing/events';
-import { Roles, parseRequest } from '@billing/messaging';
-import { toUtcIso } from '../../../shared/sql';
+import { Roles, parseRequest, toUtcIso } from '@billing/messaging';
 
 const listQuery = z
   .object({

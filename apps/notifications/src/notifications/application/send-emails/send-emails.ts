@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { sellerOf } from '@billing/documents';
 import { EmailFailedV1, EmailSentV1, createEvent, type Envelope } from '@billing/events';
-import { CLOCK, type Clock, type Logger, PermanentError, ServiceRuntime, TransientError, appendToOutbox } from '@billing/messaging';
+import { CLOCK, type Clock, type Logger, PermanentError, ServiceRuntime, TransientError, appendToOutbox, causedBy, eventMeta, settleBounded } from '@billing/messaging';
 import { NOTIFICATIONS_CONFIG, type NotificationsConfig } from '../../../config';
 import type { NotifiableEvent } from '../../domain/email-view';
 import { attachmentsFor, type AttachmentOptions } from '../../domain/attachments';
@@ -23,23 +22,6 @@ interface Pending {
 type Settled =
   | { item: Pending; outcome: DeliveryOutcome & { at: string; journaled: boolean } }
   | { item: Pending; error: unknown };
-
-/** Runs `work` over `items` with at most `limit` in flight; never rejects (each result is settled). */
-async function settleWithLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<({ ok: true; value: R } | { ok: false; error: unknown })[]> {
-  const results: ({ ok: true; value: R } | { ok: false; error: unknown })[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) {
-      try {
-        results[i] = { ok: true, value: await work(items[i]) };
-      } catch (error) {
-        results[i] = { ok: false, error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /**
  * Use case: send the email each event causes — at most one per (subject, template).
@@ -154,7 +136,7 @@ export class SendEmails {
       manager,
       toSend.map((p) => p.email.emailKey),
     );
-    const settled = await settleWithLimit(toSend, this.config.SMTP_SEND_CONCURRENCY, (item) => this.deliver(item, journaled, logger));
+    const settled = await settleBounded(toSend, this.config.SMTP_SEND_CONCURRENCY, (item) => this.deliver(item, journaled, logger));
     const results: Settled[] = settled.map((s, i) => (s.ok ? { item: toSend[i], outcome: s.value } : { item: toSend[i], error: s.error }));
 
     const broken = results.find((r): r is Extract<Settled, { error: unknown }> => 'error' in r);
@@ -178,14 +160,7 @@ export class SendEmails {
     const emitted: Envelope[] = [];
     for (const { item, outcome } of delivered) {
       const { event, email } = item;
-      const meta = {
-        eventId: randomUUID(),
-        occurredAt: outcome.at,
-        producer: 'notifications',
-        accountId: event.accountId,
-        correlationId: event.correlationId,
-        causationId: event.eventId,
-      };
+      const meta = eventMeta('notifications', outcome.at, causedBy(event));
       const about = { emailKey: email.emailKey, template: email.template, subjectId: email.subjectId, invoiceId: email.invoiceId };
       const log = { eventId: event.eventId, correlationId: event.correlationId, emailKey: email.emailKey, messageId: email.messageId };
       if (outcome.kind === 'accepted') {

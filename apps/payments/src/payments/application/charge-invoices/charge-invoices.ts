@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChargeSkippedV1, Envelope, EventOf, createEvent } from '@billing/events';
-import { CLOCK, Clock, Logger, PermanentError, appendToOutbox } from '@billing/messaging';
+import { CLOCK, Clock, Logger, PermanentError, appendToOutbox, causedBy, eventMeta } from '@billing/messaging';
 import { chargeIdempotencyKey, decideCharge, SkipReason } from '../../domain/decide-charge';
 import { PaymentAccount, applyMethodChange, instrumentForAttempt } from '../../domain/payment-account';
 import { AttemptRow, NewAttempt, attemptKey } from '../../domain/charge-attempt';
@@ -224,14 +223,7 @@ export class ChargeInvoices {
       skipped.push(
         createEvent(
           ChargeSkippedV1,
-          {
-            eventId: randomUUID(),
-            occurredAt: now.toISOString(),
-            producer: PRODUCER,
-            accountId: invoice.accountId,
-            correlationId: event.correlationId,
-            causationId: event.eventId,
-          },
+          eventMeta(PRODUCER, now.toISOString(), { ...causedBy(event), accountId: invoice.accountId }),
           {
             invoiceId: invoice.invoiceId,
             invoiceNumber: invoice.invoiceNumber,

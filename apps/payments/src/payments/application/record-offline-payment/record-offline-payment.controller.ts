@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, Headers, NotFoundException, Param, Post, Req, Res, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,11 +16,18 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { fields } from '@billing/events';
-import { Role, Roles, parseRequest } from '@billing/messaging';
+import { RefusalStatus, Role, Roles, parseRequest, toHttpError } from '@billing/messaging';
 import { OfflinePayment } from '../../infrastructure/offline-payment-store';
 import { RecordOfflinePayment, RecordOfflinePaymentResult } from './record-offline-payment';
 
 const ALLOWED: Role[] = ['finance', 'operator'];
+
+/** 404 unknown invoice, 409 its state or the key, 422 (the rest) what the request asks for. */
+const REFUSAL_STATUS: Partial<Record<Extract<RecordOfflinePaymentResult, { ok: false }>['code'], RefusalStatus>> = {
+  not_found: 404,
+  charge_in_flight: 409,
+  idempotency_key_reused: 409,
+};
 
 const params = z.object({ invoiceId: z.string().uuid({ message: 'must be a UUID' }) });
 
@@ -106,21 +113,9 @@ export class RecordOfflinePaymentController {
       receivedAt: new Date(payment.receivedAt).toISOString(),
       recordedBy,
     });
-    if (!result.ok) throw toHttpError(result);
+    if (!result.ok) throw toHttpError(result, REFUSAL_STATUS, 422);
     if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
     return result.payment;
   }
 }
 
-function toHttpError(failure: Extract<RecordOfflinePaymentResult, { ok: false }>): Error {
-  const answer = { code: failure.code, message: failure.message };
-  switch (failure.code) {
-    case 'not_found':
-      return new NotFoundException({ statusCode: 404, error: 'Not Found', ...answer });
-    case 'charge_in_flight':
-    case 'idempotency_key_reused':
-      return new ConflictException({ statusCode: 409, error: 'Conflict', ...answer });
-    default:
-      return new UnprocessableEntityException({ statusCode: 422, error: 'Unprocessable Entity', ...answer });
-  }
-}

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { PaymentRecordedV1, createEvent } from '@billing/events';
-import { CLOCK, Clock, appendToOutbox } from '@billing/messaging';
+import { CLOCK, Clock, appendToOutbox, eventMeta } from '@billing/messaging';
 import { OfflinePaymentMethod, OfflinePaymentRefusal, decideOfflinePayment } from '../../domain/decide-offline-payment';
 import { addCollected, findInvoices } from '../../infrastructure/invoice-snapshot-store';
 import {
@@ -98,14 +98,7 @@ export class RecordOfflinePayment {
     await appendToOutbox(manager, [
       createEvent(
         PaymentRecordedV1,
-        {
-          eventId: randomUUID(),
-          occurredAt: payment.recordedAt,
-          producer: PRODUCER,
-          accountId: invoice.accountId,
-          correlationId: invoice.correlationId,
-          causationId: null,
-        },
+        eventMeta(PRODUCER, payment.recordedAt, { accountId: invoice.accountId, correlationId: invoice.correlationId, causationId: null }),
         {
           invoiceId: payment.invoiceId,
           invoiceNumber: payment.invoiceNumber,

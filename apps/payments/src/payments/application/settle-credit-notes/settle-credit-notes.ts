@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CreditNoteSettledV1, Envelope, EventOf, RefundFailedV1, RefundSucceededV1, createEvent } from '@billing/events';
-import { CLOCK, Clock, Logger, PermanentError, TransientError, appendToOutbox } from '@billing/messaging';
+import { CLOCK, Clock, Logger, PermanentError, TransientError, appendToOutbox, causedBy, eventMeta } from '@billing/messaging';
 import { toProviderAmount } from '@billing/provider-units';
 import { InvoiceSnapshot } from '../../domain/invoice-snapshot';
 import { decideSettlement, refundIdempotencyKey } from '../../domain/settle-credit-note';
@@ -251,12 +250,5 @@ export class SettleCreditNotes {
 }
 
 function metaOf(event: CreditNoteIssued, now: Date) {
-  return {
-    eventId: randomUUID(),
-    occurredAt: now.toISOString(),
-    producer: PRODUCER,
-    accountId: event.accountId,
-    correlationId: event.correlationId,
-    causationId: event.eventId,
-  };
+  return eventMeta(PRODUCER, now.toISOString(), causedBy(event));
 }

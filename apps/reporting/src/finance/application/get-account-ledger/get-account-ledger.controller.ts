@@ -5,14 +5,7 @@ import { z } from 'zod';
 import { Roles, parseRequest } from '@billing/messaging';
 import { REPORTING_CONFIG, ReportingConfig } from '../../../config';
 import { PaginationDocs, ReportDocs } from '../../infrastructure/http/api-docs';
-import {
-  HttpRequest,
-  HttpResponse,
-  decodeCursor,
-  encodeCursor,
-  paginatedReportQuery,
-  respond,
-} from '../../infrastructure/http/report-response';
+import { HttpRequest, HttpResponse, encodeCursor, pageQuery, respond } from '../../infrastructure/http/report-response';
 import { getAccountLedger, ledgerTable } from './get-account-ledger.query';
 
 const params = z.object({ id: z.string().min(1).max(200) });
@@ -21,13 +14,13 @@ const cursorSchema = z.object({ offset: z.number().int().min(0) });
 @ApiTags('reports')
 @Controller('v1/reports')
 export class GetAccountLedgerController {
-  private readonly query;
+  private readonly page;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REPORTING_CONFIG) config: ReportingConfig,
   ) {
-    this.query = paginatedReportQuery(config);
+    this.page = pageQuery(config, cursorSchema);
   }
 
   @Get('accounts/:id/ledger')
@@ -49,9 +42,8 @@ export class GetAccountLedgerController {
     @Res({ passthrough: true }) response: HttpResponse,
   ) {
     const { id } = parseRequest(params, rawParams, 'params');
-    const { format, limit, cursor } = parseRequest(this.query, rawQuery, 'query');
-    const offset = decodeCursor(cursorSchema, cursor)?.offset ?? 0;
-    const page = await getAccountLedger(this.dataSource, id, limit, offset, encodeCursor);
+    const { format, limit, position } = this.page(rawQuery);
+    const page = await getAccountLedger(this.dataSource, id, limit, position?.offset ?? 0, encodeCursor);
     return respond(request, response, format, page, ledgerTable, `ledger-${id}`);
   }
 }

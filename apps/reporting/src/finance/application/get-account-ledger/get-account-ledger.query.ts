@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
+import { toUtcIsoOrNull } from '@billing/messaging';
 import { Table } from '../../infrastructure/http/csv';
-import { toIso, toNullableNumber } from '../../infrastructure/sql';
+import { toNullableNumber } from '../../infrastructure/sql';
 
 /**
  * The event types an account's ledger shows: its invoices, charge attempts, offline payments (with
@@ -66,7 +67,7 @@ export async function getAccountLedger(
   );
   const items: LedgerEntry[] = rows.slice(0, limit).map((r: Record<string, unknown>, i: number) => ({
     position: offset + i + 1,
-    occurredAt: toIso(r.occurred_at)!,
+    occurredAt: toUtcIsoOrNull(r.occurred_at)!,
     type: String(r.type),
     eventId: String(r.event_id),
     invoiceId: (r.invoice_id as string | null) ?? null,

@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
+import { toUtcIsoOrNull } from '@billing/messaging';
 import { Table } from '../../infrastructure/http/csv';
 import { CurrencyTotals } from '../../domain/reconciliation';
 import { CURRENCY_SUMS, currencyTotals } from '../../infrastructure/currency-totals';
-import { toIso, toNullableNumber, toSafeNumber } from '../../infrastructure/sql';
+import { toNullableNumber, toSafeNumber } from '../../infrastructure/sql';
 
 /**
  * Corrections count in the period of the invoice they correct (see the README): a credit note
@@ -196,8 +197,8 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
       byTemplate,
     },
     runs: runs.map((r: Record<string, unknown>): MonthCloseRun => {
-      const startedAt = toIso(r.started_at);
-      const completedAt = toIso(r.completed_at);
+      const startedAt = toUtcIsoOrNull(r.started_at);
+      const completedAt = toUtcIsoOrNull(r.completed_at);
       const failed = toSafeNumber(r.failed);
       return {
         runId: String(r.run_id),
@@ -208,7 +209,7 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
           : startedAt || r.accounts_in_scope !== null
             ? 'running'
             : 'requested',
-        requestedAt: toIso(r.requested_at),
+        requestedAt: toUtcIsoOrNull(r.requested_at),
         requestedBy: (r.requested_by as string | null) ?? null,
         startedAt,
         completedAt,
@@ -225,7 +226,7 @@ export async function getMonthCloseReport(dataSource: DataSource, period: string
       accountId: String(f.account_id),
       code: String(f.code),
       reason: String(f.reason),
-      failedAt: toIso(f.failed_at)!,
+      failedAt: toUtcIsoOrNull(f.failed_at)!,
     })),
     creditNotesIssued: issued.map((r: Record<string, unknown>) => ({
       currency: String(r.currency),

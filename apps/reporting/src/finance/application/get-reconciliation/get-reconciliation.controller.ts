@@ -6,7 +6,7 @@ import { fields } from '@billing/events';
 import { Roles, parseRequest } from '@billing/messaging';
 import { REPORTING_CONFIG, ReportingConfig } from '../../../config';
 import { ReportDocs } from '../../infrastructure/http/api-docs';
-import { HttpRequest, HttpResponse, formatField, respond } from '../../infrastructure/http/report-response';
+import { HttpRequest, HttpResponse, formatField, limitField, respond } from '../../infrastructure/http/report-response';
 import { getReconciliation, reconciliationTable } from './get-reconciliation.query';
 
 @ApiTags('reports')
@@ -21,7 +21,7 @@ export class GetReconciliationController {
     this.query = z.object({
       period: fields.period,
       format: formatField,
-      limit: z.coerce.number().int().min(1).max(config.REPORT_PAGE_SIZE_MAX).default(Math.min(config.REPORT_PAGE_SIZE, config.REPORT_PAGE_SIZE_MAX)),
+      limit: limitField(config),
     });
   }
 

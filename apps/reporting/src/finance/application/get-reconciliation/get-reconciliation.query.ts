@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
+import { toUtcIsoOrNull } from '@billing/messaging';
 import { TotalsMismatch, totalsThatDoNotAddUp } from '../../domain/reconciliation';
 import { CURRENCY_SUMS, currencyTotals } from '../../infrastructure/currency-totals';
 import { Table } from '../../infrastructure/http/csv';
-import { toIso, toSafeNumber } from '../../infrastructure/sql';
+import { toSafeNumber } from '../../infrastructure/sql';
 
 export interface InvoiceFinding {
   invoiceId: string;
@@ -70,7 +71,7 @@ const invoiceFinding = (r: Record<string, unknown>): InvoiceFinding => ({
   accountId: String(r.account_id),
   currency: String(r.currency),
   totalMinor: toSafeNumber(r.total_minor),
-  issuedAt: toIso(r.issued_at)!,
+  issuedAt: toUtcIsoOrNull(r.issued_at)!,
 });
 
 async function listWithCount<T>(
@@ -112,7 +113,7 @@ export async function getReconciliation(dataSource: DataSource, period: string, 
       attempt: toSafeNumber(r.attempt),
       amountMinor: toSafeNumber(r.amount_minor),
       currency: String(r.currency),
-      occurredAt: toIso(r.occurred_at)!,
+      occurredAt: toUtcIsoOrNull(r.occurred_at)!,
     }),
   );
   const withoutEmail = await listWithCount(
@@ -137,7 +138,7 @@ export async function getReconciliation(dataSource: DataSource, period: string, 
       holdId: String(r.hold_id),
       accountId: String(r.account_id),
       reason: (r.reason as string | null) ?? null,
-      placedAt: toIso(r.placed_at),
+      placedAt: toUtcIsoOrNull(r.placed_at),
     }),
   );
   const badLines = await listWithCount(

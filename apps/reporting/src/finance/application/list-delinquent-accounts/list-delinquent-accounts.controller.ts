@@ -2,17 +2,10 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CLOCK, Clock, Roles, parseRequest } from '@billing/messaging';
+import { CLOCK, Clock, Roles } from '@billing/messaging';
 import { REPORTING_CONFIG, ReportingConfig } from '../../../config';
 import { PaginationDocs, ReportDocs } from '../../infrastructure/http/api-docs';
-import {
-  HttpRequest,
-  HttpResponse,
-  decodeCursor,
-  encodeCursor,
-  paginatedReportQuery,
-  respond,
-} from '../../infrastructure/http/report-response';
+import { HttpRequest, HttpResponse, encodeCursor, pageQuery, respond } from '../../infrastructure/http/report-response';
 import { delinquentTable, listDelinquentAccounts } from './list-delinquent-accounts.query';
 
 const cursorSchema = z.object({ accountId: z.string().min(1), currency: z.string().length(3) });
@@ -20,14 +13,14 @@ const cursorSchema = z.object({ accountId: z.string().min(1), currency: z.string
 @ApiTags('reports')
 @Controller('v1/reports')
 export class ListDelinquentAccountsController {
-  private readonly query;
+  private readonly page;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REPORTING_CONFIG) config: ReportingConfig,
   ) {
-    this.query = paginatedReportQuery(config);
+    this.page = pageQuery(config, cursorSchema);
   }
 
   @Get('delinquent-accounts')
@@ -40,8 +33,8 @@ export class ListDelinquentAccountsController {
   )
   @PaginationDocs()
   async delinquent(@Query() rawQuery: unknown, @Req() request: HttpRequest, @Res({ passthrough: true }) response: HttpResponse) {
-    const { format, limit, cursor } = parseRequest(this.query, rawQuery, 'query');
-    const page = await listDelinquentAccounts(this.dataSource, this.clock.now(), limit, decodeCursor(cursorSchema, cursor), encodeCursor);
+    const { format, limit, position } = this.page(rawQuery);
+    const page = await listDelinquentAccounts(this.dataSource, this.clock.now(), limit, position, encodeCursor);
     return respond(request, response, format, page, delinquentTable, 'delinquent-accounts');
   }
 }

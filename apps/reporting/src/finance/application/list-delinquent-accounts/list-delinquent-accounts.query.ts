@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
+import { toUtcIsoOrNull } from '@billing/messaging';
 import { Table } from '../../infrastructure/http/csv';
-import { daysPastDueSql, toIso, toSafeNumber } from '../../infrastructure/sql';
+import { daysPastDueSql, toSafeNumber } from '../../infrastructure/sql';
 
 /**
  * An account is delinquent in a currency while it owes something on an invoice that is past
@@ -65,12 +66,12 @@ export async function listDelinquentAccounts(
     currency: String(r.currency),
     unpaidInvoices: toSafeNumber(r.invoices),
     amountMinor: toSafeNumber(r.amount),
-    oldestDueAt: toIso(r.oldest_due_at)!,
+    oldestDueAt: toUtcIsoOrNull(r.oldest_due_at)!,
     daysPastDue: toSafeNumber(r.days, 'days'),
     declinedInvoices: toSafeNumber(r.declined),
     onHold: r.hold_id !== null,
     holdId: (r.hold_id as string | null) ?? null,
-    holdPlacedAt: toIso(r.placed_at),
+    holdPlacedAt: toUtcIsoOrNull(r.placed_at),
     holdReason: (r.reason as string | null) ?? null,
   }));
   const last = items[items.length - 1];

@@ -6,7 +6,7 @@ import { fields } from '@billing/events';
 import { Roles, parseRequest } from '@billing/messaging';
 import { REPORTING_CONFIG, ReportingConfig } from '../../../config';
 import { ReportDocs } from '../../infrastructure/http/api-docs';
-import { HttpRequest, HttpResponse, formatField, respond } from '../../infrastructure/http/report-response';
+import { HttpRequest, HttpResponse, formatField, limitField, respond } from '../../infrastructure/http/report-response';
 import { listMonthCloses, listRunFailures, monthCloseRunsTable, runFailuresTable } from './list-month-closes.query';
 
 const runParams = z.object({ runId: z.uuid() });
@@ -25,7 +25,7 @@ export class ListMonthClosesController {
       period: fields.period.optional(),
       runId: z.uuid().optional(),
       format: formatField,
-      limit: z.coerce.number().int().min(1).max(config.REPORT_PAGE_SIZE_MAX).default(Math.min(config.REPORT_PAGE_SIZE, config.REPORT_PAGE_SIZE_MAX)),
+      limit: limitField(config),
     });
     this.failuresQuery = this.query.pick({ format: true, limit: true });
   }

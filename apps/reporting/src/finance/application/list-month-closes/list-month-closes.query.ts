@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
+import { toUtcIsoOrNull } from '@billing/messaging';
 import { Table } from '../../infrastructure/http/csv';
-import { toIso, toNullableNumber, toSafeNumber } from '../../infrastructure/sql';
+import { toNullableNumber, toSafeNumber } from '../../infrastructure/sql';
 
 /**
  * Every month-close run the projection knows, newest first, with how far its cascade got:
@@ -80,8 +81,8 @@ export async function listMonthCloses(dataSource: DataSource, filter: MonthClose
   );
   return {
     items: rows.map((r: Record<string, unknown>): MonthCloseRunProgress => {
-      const startedAt = toIso(r.started_at);
-      const completedAt = toIso(r.completed_at);
+      const startedAt = toUtcIsoOrNull(r.started_at);
+      const completedAt = toUtcIsoOrNull(r.completed_at);
       const failed = toSafeNumber(r.failed);
       const invoices = toSafeNumber(r.invoices);
       const emailed = toSafeNumber(r.emailed);
@@ -97,7 +98,7 @@ export async function listMonthCloses(dataSource: DataSource, filter: MonthClose
         runId: String(r.run_id),
         period: String(r.period),
         status,
-        requestedAt: toIso(r.requested_at),
+        requestedAt: toUtcIsoOrNull(r.requested_at),
         requestedBy: (r.requested_by as string | null) ?? null,
         startedAt,
         completedAt,
@@ -192,7 +193,7 @@ export async function listRunFailures(dataSource: DataSource, runId: string, lim
       accountId: String(r.account_id),
       code: String(r.code),
       reason: String(r.reason),
-      failedAt: toIso(r.failed_at)!,
+      failedAt: toUtcIsoOrNull(r.failed_at)!,
     })),
   };
 }

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
+import { parseRequest } from '@billing/messaging';
 import { Table, toCsv } from './csv';
 
 /** The parts of the Express request and response the reports use. */
@@ -39,10 +40,21 @@ export function respond<T>(
   return toCsv(table(body));
 }
 
+/** The page sizes of the reports' lists, from the config. */
+export interface PageSizes {
+  REPORT_PAGE_SIZE: number;
+  REPORT_PAGE_SIZE_MAX: number;
+}
+
+/** `?limit=`: at most REPORT_PAGE_SIZE_MAX items, REPORT_PAGE_SIZE (within it) by default. */
+export function limitField({ REPORT_PAGE_SIZE, REPORT_PAGE_SIZE_MAX }: PageSizes) {
+  return z.coerce.number().int().min(1).max(REPORT_PAGE_SIZE_MAX).default(Math.min(REPORT_PAGE_SIZE, REPORT_PAGE_SIZE_MAX));
+}
+
 /** `limit` and an opaque `cursor` for reports whose lists can be long. */
-export function paginationFields(defaultLimit: number, maxLimit: number) {
+export function paginationFields(pageSizes: PageSizes) {
   return {
-    limit: z.coerce.number().int().min(1).max(maxLimit).default(Math.min(defaultLimit, maxLimit)),
+    limit: limitField(pageSizes),
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a cursor returned by a previous page' })
@@ -52,8 +64,20 @@ export function paginationFields(defaultLimit: number, maxLimit: number) {
 }
 
 /** The query of a paginated report: `format`, and `limit` (page size and maximum from the config) with `cursor`. */
-export function paginatedReportQuery(pageSizes: { REPORT_PAGE_SIZE: number; REPORT_PAGE_SIZE_MAX: number }) {
-  return z.object({ format: formatField, ...paginationFields(pageSizes.REPORT_PAGE_SIZE, pageSizes.REPORT_PAGE_SIZE_MAX) });
+export function paginatedReportQuery(pageSizes: PageSizes) {
+  return z.object({ format: formatField, ...paginationFields(pageSizes) });
+}
+
+/**
+ * The query of a paginated report, read once per request: its format, page size, and the position
+ * the cursor holds (`schema` is what the report's next cursor encodes; undefined on the first page).
+ */
+export function pageQuery<S extends z.ZodType>(pageSizes: PageSizes, schema: S) {
+  const query = paginatedReportQuery(pageSizes);
+  return (rawQuery: unknown) => {
+    const { format, limit, cursor } = parseRequest(query, rawQuery, 'query');
+    return { format, limit, position: decodeCursor(schema, cursor) };
+  };
 }
 
 export function encodeCursor(position: unknown): string {

@@ -1,4 +1,4 @@
-import { mapBounded } from './map-bounded';
+import { mapBounded, settleBounded } from './bounded';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -35,5 +35,27 @@ describe('mapBounded', () => {
 
   it('returns an empty list for no items', async () => {
     expect(await mapBounded([], 8, async () => 1)).toEqual([]);
+  });
+});
+
+describe('settleBounded', () => {
+  it('keeps at most `concurrency` calls in flight, goes on after failures, and settles each item in input order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const settled = await settleBounded([3, 1, 2, 4], 2, async (n) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      for (let i = 0; i < n; i++) await tick();
+      inFlight -= 1;
+      if (n % 2 === 0) throw new Error(`even ${n}`);
+      return n;
+    });
+    expect(settled).toEqual([
+      { ok: true, value: 3 },
+      { ok: true, value: 1 },
+      { ok: false, error: new Error('even 2') },
+      { ok: false, error: new Error('even 4') },
+    ]);
+    expect(peak).toBe(2);
   });
 });
