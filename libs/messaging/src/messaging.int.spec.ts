@@ -206,6 +206,28 @@ describe('messaging guarantees (real Kafka and PostgreSQL)', () => {
     }
   });
 
+  it('skips, unparsed, a message stamped with a known type it does not handle, and still validates one stamped with a type it handles', async () => {
+    await startConsumer(effectsConsumer());
+    const good = usageEvent('acct-skip', 3);
+    await producer.send({
+      topic: usageTopic,
+      acks: -1,
+      messages: [
+        // not even JSON: the consumers that handle InvoiceGenerated judge it, not this one
+        { key: 'acct-skip', value: '{"not": json', headers: { 'event-type': 'InvoiceGenerated' } },
+        // the same bytes claiming a type this consumer handles: validated and dead-lettered
+        { key: 'acct-skip', value: '{"not": json', headers: { 'event-type': 'UsageRecorded' } },
+        { key: 'acct-skip', value: JSON.stringify(good), headers: { 'event-type': 'UsageRecorded' } },
+      ],
+    });
+    await waitFor(async () => (await effectsFor('acct-skip')).length === 1, { what: 'the good message' });
+    const dead = (
+      await readTopic(topicName(prefix, TOPICS.deadLetter), { until: (m) => m.some((x) => x.key === 'acct-skip'), settleMs: 1_000 })
+    ).filter((m) => m.key === 'acct-skip');
+    expect(dead.map((m) => m.headers['event-type'])).toEqual(['UsageRecorded']);
+    expect(dead[0].headers['dlq-reason']).toBe('invalid_json');
+  });
+
   it('keeps per-account order across batches and partitions', async () => {
     await startConsumer(effectsConsumer(), 40);
     const accounts = ['acct-o1', 'acct-o2', 'acct-o3', 'acct-o4', 'acct-o5'];
