@@ -210,6 +210,12 @@ export async function waitForCascade(
       last = await progress(stack, runId);
       onProgress?.(last);
       if (last.run.status === 'completed' || last.run.status === 'completed_with_failures') {
+        // The reconciliation lists what reporting has seen: until it has projected every invoice
+        // the run issued, empty lists say nothing (a slow reporting once let a CI run "settle"
+        // before any charge or email had happened).
+        const report = await reportFor<{ currencies: { invoices: number }[] }>(stack, `/v1/reports/month-close/${period}`);
+        const projected = report.currencies.reduce((sum, c) => sum + c.invoices, 0);
+        if (projected < last.run.invoiced) throw new Error(`reporting has ${projected} of ${last.run.invoiced} invoices`);
         const reconciliation = await reportFor<Record<string, unknown>>(stack, `/v1/reports/reconciliation?period=${period}&limit=1000`);
         const open = Object.values(reconciliationLists(reconciliation)).some((list) => list.length > 0);
         if (!open && last.holds >= last.decliningAccounts) return last;
