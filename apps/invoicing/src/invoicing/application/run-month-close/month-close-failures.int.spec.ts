@@ -123,9 +123,14 @@ describe('month close with accounts it cannot invoice (real PostgreSQL and Kafka
     // Retried before its data is fixed: the run reopens, the account fails again and is listed again.
     const early = await retry(novemberRun, ids.noPrice);
     expect(early).toMatchObject({ status: 202, body: { runId: novemberRun, accountId: ids.noPrice, status: 'retrying', alreadyRetrying: false } });
-    await waitFor(async () => (await progress(novemberRun)).failures.find((f: { accountId: string; attempts: number }) => f.accountId === ids.noPrice && f.attempts === 2), {
-      what: 'the unfixed account to fail again',
-    });
+    // The failure is recorded with the page; the run ends at the end of the pass, a worker round later.
+    await waitFor(
+      async () => {
+        const now = await progress(novemberRun);
+        return now.status !== 'running' && now.failures.find((f: { accountId: string; attempts: number }) => f.accountId === ids.noPrice && f.attempts === 2);
+      },
+      { what: 'the unfixed account to fail again and the run to end' },
+    );
     expect(await progress(novemberRun)).toMatchObject({ status: 'completed_with_failures', failed: 3 });
 
     // Fix the data: the missing JPY price through the API, the two broken prices replaced.
