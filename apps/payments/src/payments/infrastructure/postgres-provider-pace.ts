@@ -208,6 +208,7 @@ export class PostgresProviderPace implements ProviderPace {
       }
     } finally {
       this.pumping = false;
+      this.noteIdle(); // a failed acquire leaves nothing waiting or due
     }
   }
 
