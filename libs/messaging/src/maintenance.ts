@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { Clock } from './clock';
 import { Logger } from './logger';
 import { PollLoop } from './poll-loop';
 
@@ -80,7 +79,6 @@ export async function vacuumDueTables(dataSource: DataSource): Promise<{ table: 
 export interface MessagingMaintenanceOptions {
   dataSource: DataSource;
   logger: Logger;
-  clock: Clock;
   outboxRetentionMs: number;
   inboxRetentionMs: number;
   intervalMs: number;
@@ -97,6 +95,11 @@ export interface MessagingMaintenanceOptions {
  * the service's tables. The first round comes one interval after start, so that consumers that
  * resume after a restart re-handle their uncommitted tail (its inbox ids are what drops it)
  * before any inbox id goes.
+ *
+ * Ages are measured on the database's clock, the one that stamped `handled_at` and
+ * `published_at` (`now()`), never on the service's business clock: that clock may run ahead
+ * (a test closing next month, a replay), and an inbox id pruned the moment it was written no
+ * longer drops a redelivery.
  */
 export class MessagingMaintenance {
   private readonly loop: PollLoop;
@@ -122,8 +125,9 @@ export class MessagingMaintenance {
 
   /** One round: prune both tables, then vacuum what is due. */
   async runOnce(): Promise<{ outbox: number; inbox: number; maintained: { table: string; action: string }[] }> {
-    const { dataSource, clock, outboxRetentionMs, inboxRetentionMs, batchSize, maxBatchesPerRound = 100, logger } = this.options;
-    const now = clock.now().getTime();
+    const { dataSource, outboxRetentionMs, inboxRetentionMs, batchSize, maxBatchesPerRound = 100, logger } = this.options;
+    const [{ now: databaseNow }]: { now: Date }[] = await dataSource.query('SELECT now() AS now');
+    const now = databaseNow.getTime();
     const prune = async (batch: (ds: DataSource, before: Date, size: number) => Promise<number>, retentionMs: number) => {
       const before = new Date(now - retentionMs);
       let total = 0;

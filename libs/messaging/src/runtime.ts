@@ -86,7 +86,6 @@ export class ServiceRuntime {
     this.maintenance = new MessagingMaintenance({
       dataSource: this.dataSource,
       logger: this.logger,
-      clock: this.clock,
       outboxRetentionMs: config.OUTBOX_RETENTION,
       inboxRetentionMs: config.INBOX_RETENTION,
       intervalMs: config.MAINTENANCE_INTERVAL_MS,

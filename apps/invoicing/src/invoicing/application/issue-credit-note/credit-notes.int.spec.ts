@@ -11,7 +11,10 @@ import { TOKENS, api, invoicingForSuite, meta, produce } from '../../../testing/
  */
 describe('credit notes and voids (real PostgreSQL and Kafka)', () => {
   const clock = new ManualClock('2026-11-20T00:00:00.000Z');
-  const service = invoicingForSuite('invcredit', clock);
+  // The suite's clock runs weeks ahead of the database's, and maintenance rounds every 300 ms: an
+  // inbox age measured on the business clock would prune the ids `consumed` looks for (and that
+  // drop redeliveries) the moment they are written.
+  const service = invoicingForSuite('invcredit', clock, { MAINTENANCE_INTERVAL_MS: '300' });
   const ids = { jpy: '', jpyVoid: '', kwd: '', kwdPaid: '', jpySettled: '', jpyRace: '' };
   const invoices: Record<string, { invoiceId: string; invoiceNumber: string; totalMinor: number; lines: { lineId: string; amountMinor: number }[] }> = {};
 
