@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --accounts N [--provider-rps R] [--instances N | --instances payments=2]`: a
+ * `npm run bench -- --accounts N [--provider-rps R] [--instances N | --instances payments=2]
+ *  [--scaling A,B | --closes K [--gap S]]`: a
  * month close on the local stack, measured. Prints accounts per second end to end, per-stage
  * throughput, p50/p99 latency from invoice to charge outcome and to invoice email, and the peak
  * resident memory of each service during the close; writes the figures to a JSON file (default
@@ -18,12 +19,14 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { databaseUrl } from '@billing/messaging';
 import { parseEvent } from '@billing/events';
 import { TOPICS } from '@billing/events';
 import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions, parseInstances, procStat } from './stack/stack';
 import * as pgStats from './pg-stats';
 import { api, cliArg } from './scenario/client';
-import { chargeBacklog, describeChargesWaiting, requestMonthClose, sandboxCharges, seed } from './scenario/month-close-scenario';
+import { chargeBacklog, describeChargesWaiting, requestMonthClose, sandboxCharges, seed, seedUsage } from './scenario/month-close-scenario';
 import { freshStack } from './scenario/reset';
 
 function percentile(sorted: number[], p: number): number {
@@ -88,6 +91,8 @@ function brokerPid(stack: Stack): number | null {
 
 interface Timeline {
   invoiced?: number;
+  /** The first charge outcome was a failure from the provider's rate limit (must never happen). */
+  rateLimitFailure?: boolean;
   outcome?: number;
   /** A provider charge outcome (ChargeSucceeded / ChargeFailed), not a skip. */
   charged?: number;
@@ -113,45 +118,65 @@ interface SandboxStats {
   totals: { requests: number; rateLimited: number };
 }
 
-async function main() {
-  const count = Number(cliArg('accounts') ?? '10000');
-  const period = cliArg('period') ?? '2026-10';
-  const timeoutS = Number(cliArg('timeout') ?? '1800');
-  const providerRps = cliArg('provider-rps') === undefined ? null : Number(cliArg('provider-rps'));
-  if (providerRps !== null && !(providerRps > 0)) throw new Error('--provider-rps must be a positive number');
-  const budget = providerRps === null ? null : Math.floor(providerRps * BUDGET_SHARE * 100) / 100;
-  const instances = parseInstances(cliArg('instances'));
-  // --attach-pdf: every invoice email carries its PDF (INVOICE_EMAIL_ATTACH_PDF), to measure what that costs per email
-  const attachPdf = process.argv.includes('--attach-pdf');
-  const base = defaultStackOptions({
-    ...process.env,
-    // the benchmark measures the month close itself: dunning runs on its real schedule (days)
-    DUNNING_RETRY_OFFSETS: process.env.DUNNING_RETRY_OFFSETS ?? '1d,3d,7d',
-    DUNNING_HOLD_GRACE: process.env.DUNNING_HOLD_GRACE ?? '1d',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
-  const options = {
-    ...base,
-    instances,
-    env: {
-      ...base.env,
-      ...(budget === null ? {} : { STRIPE_MAX_REQUESTS_PER_SECOND: String(budget) }),
-      ...(attachPdf ? { INVOICE_EMAIL_ATTACH_PDF: 'true' } : {}),
-    },
-  };
-  const stack = new Stack(options);
-  console.log(
-    `benchmark: month close of ${count} accounts on this machine` +
-      (providerRps === null ? '' : `, provider limit ${providerRps}/s (payments budget ${budget}/s)`) +
-      (Object.keys(instances).length ? `, instances ${JSON.stringify(instances)}` : '') +
-      (attachPdf ? ', invoice emails with the PDF attached' : ''),
-  );
-  await freshStack(stack);
+/** What every close of one benchmark invocation shares. */
+interface BenchSetup {
+  stack: Stack;
+  options: ReturnType<typeof defaultStackOptions> & { instances: Record<string, number> };
+  kafka: Kafka;
+  providerRps: number | null;
+  budget: number | null;
+  instances: Record<string, number>;
+  attachPdf: boolean;
+  timeoutS: number;
+}
+
+/** Rows and bytes (heap, indexes and TOAST) of the messaging tables, per service database. */
+async function messagingTableSizes(stack: Stack): Promise<Record<string, { outboxRows: number; inboxRows: number; outboxMb: number; inboxMb: number }>> {
+  const sizes: Record<string, { outboxRows: number; inboxRows: number; outboxMb: number; inboxMb: number }> = {};
+  for (const service of SERVICE_NAMES) {
+    const client = new Client({ connectionString: databaseUrl(stack.options.databaseUrl, stack.databaseName(service)) });
+    await client.connect();
+    try {
+      const {
+        rows: [row],
+      } = await client.query(
+        `SELECT (SELECT count(*) FROM outbox) AS outbox_rows, (SELECT count(*) FROM inbox) AS inbox_rows,
+                pg_total_relation_size('outbox') AS outbox_bytes, pg_total_relation_size('inbox') AS inbox_bytes`,
+      );
+      const mb = (bytes: string) => Number((Number(bytes) / 1_048_576).toFixed(1));
+      sizes[service] = { outboxRows: Number(row.outbox_rows), inboxRows: Number(row.inbox_rows), outboxMb: mb(row.outbox_bytes), inboxMb: mb(row.inbox_bytes) };
+    } finally {
+      await client.end();
+    }
+  }
+  return sizes;
+}
+
+/** The month `months` after (or before, if negative) `period` (YYYY-MM). */
+function shiftPeriod(period: string, months: number): string {
+  const [year, month] = period.split('-').map(Number);
+  const index = year * 12 + (month - 1) + months;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Seeds `count` accounts with usage in `period` on a stack reset to nothing. */
+async function seedFresh(setup: BenchSetup, count: number, period: string) {
+  await freshStack(setup.stack);
   const seedStart = Date.now();
-  const { accounts } = await seed(stack, count, period, 1234, (done) => {
+  const seeded = await seed(setup.stack, count, period, 1234, (done) => {
     if (done % 1000 === 0) process.stdout.write(`\rseeding ${done}/${count}`);
   });
-  console.log(`\nseeded ${accounts.length} accounts in ${((Date.now() - seedStart) / 1000).toFixed(1)}s`);
+  console.log(`\nseeded ${seeded.accounts.length} accounts in ${((Date.now() - seedStart) / 1000).toFixed(1)}s`);
+  return seeded;
+}
+
+/**
+ * Requests the month close of `period` for `count` accounts and measures it until every invoice
+ * of that period has its charge outcome and its invoice email. Counts only that period's
+ * invoices, so earlier closes on the same stack do not mix in.
+ */
+async function measureClose(setup: BenchSetup, count: number, period: string) {
+  const { stack, options, kafka, providerRps, budget, instances, attachPdf, timeoutS } = setup;
   if (providerRps !== null) {
     // as STRIPE_SANDBOX_RATE_LIMIT would, but after seeding (the customers are not the measured part)
     await api(stack.url('stripe'), '/_sandbox/config', { method: 'POST', body: { rateLimit: { perSecond: providerRps } } });
@@ -159,13 +184,10 @@ async function main() {
   const statsBefore = await api<SandboxStats>(stack.url('stripe'), '/_sandbox/stats');
 
   // observe the cascade on the topics, as a fresh consumer group
-  const kafka = new Kafka({ clientId: 'bench', brokers: options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 200 });
   const timeline = new Map<string, Timeline>();
-  let invoices = 0;
-  let outcomes = 0;
-  let emails = 0;
-  let chargeFailuresFromRateLimit = 0;
+  /** Invoices of the measured period (charge outcomes and emails may be read before their invoice). */
+  const ofPeriod = new Set<string>();
   const at = (invoiceId: string) => timeline.get(invoiceId) ?? (timeline.set(invoiceId, {}), timeline.get(invoiceId)!);
   await consumer.connect();
   await consumer.subscribe({
@@ -179,26 +201,33 @@ async function main() {
       const e = parsed.event;
       const time = Date.parse(e.occurredAt);
       if (e.type === 'InvoiceGenerated') {
-        const t = at(e.payload.invoiceId);
-        if (t.invoiced === undefined) invoices++;
-        t.invoiced = time;
+        if (e.payload.period !== period) return;
+        ofPeriod.add(e.payload.invoiceId);
+        at(e.payload.invoiceId).invoiced = time;
       } else if (e.type === 'ChargeSucceeded' || e.type === 'ChargeFailed' || e.type === 'ChargeSkipped') {
         const t = at(e.payload.invoiceId);
-        if (e.type === 'ChargeFailed' && e.payload.errorCode === 'rate_limit') chargeFailuresFromRateLimit++;
+        if (e.type === 'ChargeFailed' && e.payload.errorCode === 'rate_limit') t.rateLimitFailure = true;
         if (t.outcome === undefined) {
-          outcomes++;
           t.outcome = time;
           if (e.type !== 'ChargeSkipped') t.charged = time;
         }
       } else if (e.type === 'EmailSent' && e.payload.template === 'invoice' && e.payload.invoiceId) {
         const t = at(e.payload.invoiceId);
-        if (t.emailed === undefined) {
-          emails++;
-          t.emailed = time;
-        }
+        if (t.emailed === undefined) t.emailed = time;
       }
     },
   });
+  /** Invoices of the period so far, and how many of them have a charge outcome and an email. */
+  const progress = () => {
+    let outcomes = 0;
+    let emails = 0;
+    for (const id of ofPeriod) {
+      const t = timeline.get(id)!;
+      if (t.outcome !== undefined) outcomes++;
+      if (t.emailed !== undefined) emails++;
+    }
+    return { invoices: ofPeriod.size, outcomes, emails };
+  };
 
   const processes = SERVICE_NAMES.flatMap((s) => stack.instances(s));
   const pids = Object.fromEntries(processes.map((s) => [s, stack.pid(s)!]));
@@ -235,11 +264,13 @@ async function main() {
   const requested = Date.now();
   const runId = await requestMonthClose(stack, period);
   const deadline = requested + timeoutS * 1000;
-  while (Date.now() < deadline && !(invoices >= count && outcomes >= count && emails >= count)) {
+  let seen = progress();
+  while (Date.now() < deadline && !(seen.invoices >= count && seen.outcomes >= count && seen.emails >= count)) {
     process.stdout.write(
-      `\r[${((Date.now() - requested) / 1000).toFixed(0)}s] invoiced ${invoices}  charge outcomes ${outcomes}  charges waiting ${waiting}  invoice emails ${emails}   `,
+      `\r[${period} ${((Date.now() - requested) / 1000).toFixed(0)}s] invoiced ${seen.invoices}  charge outcomes ${seen.outcomes}  charges waiting ${waiting}  invoice emails ${seen.emails}   `,
     );
     await new Promise((r) => setTimeout(r, 500));
+    seen = progress();
   }
   clearInterval(sampler);
   clearInterval(backlogPoller);
@@ -253,16 +284,17 @@ async function main() {
   console.log('');
   await new Promise((r) => setTimeout(r, 1500)); // backends flush their table statistics at most once a second
   const pgDelta = pgStats.diff(pgBefore, await pgStats.snapshot(options.databaseUrl, stackDatabases));
-  if (invoices < count || outcomes < count || emails < count) throw new Error(`the cascade did not finish within ${timeoutS}s`);
+  if (seen.invoices < count || seen.outcomes < count || seen.emails < count) throw new Error(`the close of ${period} did not finish within ${timeoutS}s`);
 
   const statsAfter = await api<SandboxStats>(stack.url('stripe'), '/_sandbox/stats');
   // the provider's own view (charge creation, 1 s resolution): outcomes are stamped when their batch commits
   const made = (await sandboxCharges(stack)).map((c) => c.created).filter((t) => t * 1000 >= requested - 1000);
   const providerSeconds = made.length === 0 ? 0 : Math.max(...made) - Math.min(...made) + 1;
   const deadLetters = await deadLetterCount(kafka, options.topicPrefix);
-  const all = [...timeline.values()].filter((t) => t.invoiced !== undefined);
-  const first = (key: keyof Timeline) => Math.min(...all.map((t) => t[key]!));
-  const last = (key: keyof Timeline) => Math.max(...all.map((t) => t[key]!));
+  const all = [...ofPeriod].map((id) => timeline.get(id)!);
+  const chargeFailuresFromRateLimit = all.filter((t) => t.rateLimitFailure).length;
+  const first = (key: keyof Timeline) => Math.min(...all.map((t) => Number(t[key])));
+  const last = (key: keyof Timeline) => Math.max(...all.map((t) => Number(t[key])));
   const toCharge = all.map((t) => t.outcome! - t.invoiced!).sort((a, b) => a - b);
   const toEmail = all.map((t) => t.emailed! - t.invoiced!).sort((a, b) => a - b);
   const endToEndS = (Math.max(last('outcome'), last('emailed')) - requested) / 1000;
@@ -274,8 +306,9 @@ async function main() {
   const chargeStageS = Math.max(0.001, (Math.max(...charged) - Math.min(...charged)) / 1000);
   const chargesPerSecond = Number((charged.length / chargeStageS).toFixed(1));
   const since = (time: number) => ({ at: new Date(time).toISOString(), secondsAfterRequest: Number(((time - requested) / 1000).toFixed(1)) });
-  const figures = {
+  return {
     accounts: count,
+    period,
     instances,
     providerRps,
     paymentsBudgetPerSecond: budget,
@@ -315,11 +348,13 @@ async function main() {
     notificationsCpuMsPerEmail: typeof cpuUsed.notifications === 'number' ? Number(((cpuUsed.notifications * 1000) / count).toFixed(1)) : null,
     at: new Date(requested).toISOString(),
   };
-  const out = cliArg('out') ?? path.join(ROOT, '.run', 'bench', `bench-${count}-${figures.at.replace(/[:.]/g, '-')}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(figures, null, 2));
+}
 
-  console.log(`end to end: ${count} accounts in ${figures.endToEndSeconds}s = ${figures.accountsPerSecond} accounts/s`);
+type CloseFigures = Awaited<ReturnType<typeof measureClose>>;
+
+function printClose(figures: CloseFigures): void {
+  const { accounts: count, providerRps } = figures;
+  console.log(`end to end (${figures.period}): ${count} accounts in ${figures.endToEndSeconds}s = ${figures.accountsPerSecond} accounts/s`);
   for (const [name, s] of Object.entries(figures.stages)) console.log(`  ${name.padEnd(14)} ${s.perSecond} events/s over ${s.seconds}s`);
   console.log(`  invoice -> charge outcome  p50 ${figures.latencyMs.invoiceToChargeOutcome.p50} ms  p99 ${figures.latencyMs.invoiceToChargeOutcome.p99} ms`);
   console.log(`  invoice -> invoice email   p50 ${figures.latencyMs.invoiceToEmail.p50} ms  p99 ${figures.latencyMs.invoiceToEmail.p99} ms`);
@@ -328,14 +363,133 @@ async function main() {
     `  charges ${figures.chargesPerSecond}/s over ${figures.chargeStageSeconds}s` +
       (providerRps === null ? '' : ` = ${(figures.shareOfProviderLimit! * 100).toFixed(1)} % of the ${providerRps}/s limit`) +
       ` (provider's view: ${figures.providerView.perSecond}/s over ${figures.providerView.seconds}s)` +
-      `; 429s ${figures.rateLimited}; failures from 429 ${chargeFailuresFromRateLimit}; dead letters ${deadLetters}`,
+      `; 429s ${figures.rateLimited}; failures from 429 ${figures.chargeFailuresFromRateLimit}; dead letters ${figures.deadLetters}`,
   );
   console.log(
     `  last invoice +${figures.lastInvoice.secondsAfterRequest}s, last invoice email +${figures.lastInvoiceEmail.secondsAfterRequest}s, last charge outcome +${figures.lastChargeOutcome.secondsAfterRequest}s`,
   );
-  console.log(`  CPU seconds during the close: ${Object.entries(cpuUsed).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
-  console.log(`  notifications CPU per invoice email: ${figures.notificationsCpuMsPerEmail ?? '?'} ms${attachPdf ? ' (PDF attached)' : ''}`);
-  console.log(pgStats.report(pgDelta, { accounts: count, top: 8 }));
+  console.log(`  CPU seconds during the close: ${Object.entries(figures.cpuSeconds).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
+  console.log(`  notifications CPU per invoice email: ${figures.notificationsCpuMsPerEmail ?? '?'} ms${figures.attachPdf ? ' (PDF attached)' : ''}`);
+  console.log(pgStats.report(figures.pgStats, { accounts: count, top: 8 }));
+}
+
+const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
+
+/** One close of `count` accounts on a fresh stack (the default mode). */
+async function single(setup: BenchSetup, count: number, period: string) {
+  await seedFresh(setup, count, period);
+  const figures = await measureClose(setup, count, period);
+  printClose(figures);
+  return { name: `bench-${count}`, figures };
+}
+
+/**
+ * `--scaling A,B,…`: one close per size, each on a fresh stack, and the ratios of the last to the
+ * first: accounts/s (linear cost: ≥ 0.9) and PostgreSQL CPU seconds (≤ 11 for 10k → 100k).
+ */
+async function scaling(setup: BenchSetup, sizes: number[], period: string) {
+  const runs: CloseFigures[] = [];
+  for (const size of sizes) {
+    await seedFresh(setup, size, period);
+    runs.push(await measureClose(setup, size, period));
+    printClose(runs[runs.length - 1]);
+  }
+  const [small, large] = [runs[0], runs[runs.length - 1]];
+  const throughputRatio = ratio(large.accountsPerSecond, small.accountsPerSecond);
+  const postgresCpuRatio = ratio(large.cpuSeconds.postgres!, small.cpuSeconds.postgres!);
+  console.log(
+    `scaling ${small.accounts} -> ${large.accounts} accounts (×${large.accounts / small.accounts}): accounts/s ${small.accountsPerSecond} -> ${large.accountsPerSecond}` +
+      ` (throughputRatio ${throughputRatio}, target ≥ 0.9); PostgreSQL CPU ${small.cpuSeconds.postgres}s -> ${large.cpuSeconds.postgres}s (postgresCpuRatio ${postgresCpuRatio})`,
+  );
+  return { name: `scaling-${sizes.join('-')}`, figures: { sizes, throughputRatio, postgresCpuRatio, runs } };
+}
+
+/**
+ * `--closes K`: K month closes of the same accounts, one month after another (the last is
+ * `--period`), with the messaging tables' sizes after each. Months are compressed into minutes:
+ * the benchmark runs the services with OUTBOX_RETENTION and INBOX_RETENTION of 1 minute (a month
+ * apart, 30 days of inbox retention has pruned the previous close) and waits between closes until
+ * a maintenance round has pruned what the previous close left.
+ */
+async function consecutive(setup: BenchSetup, count: number, closes: number, lastPeriod: string, gapS: number) {
+  const periods = Array.from({ length: closes }, (_, i) => shiftPeriod(lastPeriod, i - (closes - 1)));
+  const { accounts } = await seedFresh(setup, count, periods[0]);
+  const runs: (CloseFigures & { tablesAfter: Awaited<ReturnType<typeof messagingTableSizes>> })[] = [];
+  for (const [i, period] of periods.entries()) {
+    if (i > 0) {
+      await seedUsage(setup.stack, accounts, period, 1234 + i);
+      console.log(`usage for ${period} recorded; waiting ${gapS}s for the retention to prune the previous close`);
+      await new Promise((r) => setTimeout(r, gapS * 1000));
+    }
+    const figures = await measureClose(setup, count, period);
+    printClose(figures);
+    const tablesAfter = await messagingTableSizes(setup.stack);
+    console.log(`  messaging tables after the close: ${Object.entries(tablesAfter).map(([s, t]) => `${s} outbox ${t.outboxRows} rows/${t.outboxMb} MB, inbox ${t.inboxRows} rows/${t.inboxMb} MB`).join('; ')}`);
+    runs.push({ ...figures, tablesAfter });
+  }
+  const lastVsFirst = ratio(runs[runs.length - 1].endToEndSeconds, runs[0].endToEndSeconds);
+  console.log(`closes: ${runs.map((r) => `${r.period} ${r.endToEndSeconds}s (${r.accountsPerSecond}/s, PostgreSQL ${r.cpuSeconds.postgres} CPU s)`).join(', ')}; last/first duration ${lastVsFirst}`);
+  return { name: `closes-${closes}x${count}`, figures: { periods, lastVsFirstDuration: lastVsFirst, runs } };
+}
+
+async function main() {
+  const count = Number(cliArg('accounts') ?? '10000');
+  const period = cliArg('period') ?? '2026-10';
+  const timeoutS = Number(cliArg('timeout') ?? '1800');
+  const providerRps = cliArg('provider-rps') === undefined ? null : Number(cliArg('provider-rps'));
+  if (providerRps !== null && !(providerRps > 0)) throw new Error('--provider-rps must be a positive number');
+  const budget = providerRps === null ? null : Math.floor(providerRps * BUDGET_SHARE * 100) / 100;
+  const instances = parseInstances(cliArg('instances'));
+  const sizes = cliArg('scaling')?.split(',').map(Number);
+  if (sizes && (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0))) throw new Error('--scaling takes two or more account counts: --scaling 10000,100000');
+  const closes = Number(cliArg('closes') ?? '1');
+  if (!Number.isInteger(closes) || closes < 1) throw new Error('--closes must be a whole number ≥ 1');
+  if (sizes && closes > 1) throw new Error('--scaling and --closes are separate runs');
+  // --attach-pdf: every invoice email carries its PDF (INVOICE_EMAIL_ATTACH_PDF), to measure what that costs per email
+  const attachPdf = process.argv.includes('--attach-pdf');
+  const maintenanceIntervalMs = Number(process.env.MAINTENANCE_INTERVAL_MS ?? '10000');
+  const base = defaultStackOptions({
+    ...process.env,
+    // the benchmark measures the month close itself: dunning runs on its real schedule (days)
+    DUNNING_RETRY_OFFSETS: process.env.DUNNING_RETRY_OFFSETS ?? '1d,3d,7d',
+    DUNNING_HOLD_GRACE: process.env.DUNNING_HOLD_GRACE ?? '1d',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // consecutive closes: a month between closes becomes a minute (see consecutive())
+    ...(closes > 1
+      ? {
+          OUTBOX_RETENTION: process.env.OUTBOX_RETENTION ?? '1m',
+          INBOX_RETENTION: process.env.INBOX_RETENTION ?? '1m',
+          MAINTENANCE_INTERVAL_MS: String(maintenanceIntervalMs),
+        }
+      : {}),
+  });
+  const options = {
+    ...base,
+    instances,
+    env: {
+      ...base.env,
+      ...(budget === null ? {} : { STRIPE_MAX_REQUESTS_PER_SECOND: String(budget) }),
+      ...(attachPdf ? { INVOICE_EMAIL_ATTACH_PDF: 'true' } : {}),
+    },
+  };
+  const stack = new Stack(options);
+  const kafka = new Kafka({ clientId: 'bench', brokers: options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const setup: BenchSetup = { stack, options, kafka, providerRps, budget, instances, attachPdf, timeoutS };
+  console.log(
+    `benchmark: ${sizes ? `month closes of ${sizes.join(' then ')} accounts` : closes > 1 ? `${closes} consecutive month closes of ${count} accounts` : `month close of ${count} accounts`} on this machine` +
+      (providerRps === null ? '' : `, provider limit ${providerRps}/s (payments budget ${budget}/s)`) +
+      (Object.keys(instances).length ? `, instances ${JSON.stringify(instances)}` : '') +
+      (attachPdf ? ', invoice emails with the PDF attached' : ''),
+  );
+  const started = new Date().toISOString();
+  const { name, figures } = sizes
+    ? await scaling(setup, sizes, period)
+    : closes > 1
+      ? await consecutive(setup, count, closes, period, Number(cliArg('gap') ?? String(60 + (2 * maintenanceIntervalMs) / 1000)))
+      : await single(setup, count, period);
+  const out = cliArg('out') ?? path.join(ROOT, '.run', 'bench', `${name}-${started.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(figures, null, 2));
   console.log(`figures written to ${path.relative(ROOT, out)}; the stack keeps running (npm run stack:down)`);
 }
 

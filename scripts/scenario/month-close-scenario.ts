@@ -51,13 +51,20 @@ export async function seed(stack: Stack, count: number, period: string, randomSe
     });
     onProgress?.(++done);
   });
+  const usageRecords = await seedUsage(stack, accounts, period, randomSeed);
+  return { accounts, usageRecords };
+}
+
+/** Records the accounts' usage in `period` (idempotent: the same period gives the same usage ids); returns how many records. */
+export async function seedUsage(stack: Stack, accounts: readonly DemoAccount[], period: string, randomSeed = 42): Promise<number> {
+  const invoicing = stack.url('invoicing');
   const records = accounts.flatMap((a, i) => usageFor(a, period, randomSeed * 100_003 + i));
   const batches: (typeof records)[] = [];
   for (let i = 0; i < records.length; i += 500) batches.push(records.slice(i, i + 500));
   await pool(batches, 4, async (batch) => {
     await api(invoicing, '/v1/usage', { token: DEV_TOKENS.operator, method: 'POST', body: { records: batch } });
   });
-  return { accounts, usageRecords: records.length };
+  return records.length;
 }
 
 export async function requestMonthClose(stack: Stack, period: string): Promise<string> {

@@ -108,7 +108,7 @@ export function usageFor(account: DemoAccount, period: string, seed: number): Us
     // heavy servers run all month (their cap applies); light ones part of it
     const hours = account.usage === 'heavy' ? 720 : 40 + Math.floor(random() * 300);
     records.push({
-      usageId: `${account.accountId}:vm:${s}`,
+      usageId: `${account.accountId}:${period}:vm:${s}`,
       accountId: account.accountId,
       sku: 'vm.small',
       resourceId: `srv-${s}`,
@@ -117,7 +117,7 @@ export function usageFor(account: DemoAccount, period: string, seed: number): Us
     });
   }
   records.push({
-    usageId: `${account.accountId}:storage`,
+    usageId: `${account.accountId}:${period}:storage`,
     accountId: account.accountId,
     sku: 'storage.gb',
     resourceId: 'vol-1',
@@ -125,7 +125,7 @@ export function usageFor(account: DemoAccount, period: string, seed: number): Us
     occurredAt: day(10),
   });
   records.push({
-    usageId: `${account.accountId}:api`,
+    usageId: `${account.accountId}:${period}:api`,
     accountId: account.accountId,
     sku: 'api.request',
     resourceId: 'api',
@@ -134,7 +134,7 @@ export function usageFor(account: DemoAccount, period: string, seed: number): Us
   });
   if (account.usage === 'heavy') {
     records.push({
-      usageId: `${account.accountId}:seats`,
+      usageId: `${account.accountId}:${period}:seats`,
       accountId: account.accountId,
       sku: 'seat',
       resourceId: 'team',
