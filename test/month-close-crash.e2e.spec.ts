@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freeKafkaPort } from '@billing/testing';
-import { SERVICE_NAMES, ServiceName, Stack, StackOptions } from '../scripts/stack/stack';
+import { InstanceName, SERVICE_NAMES, ServiceName, Stack, StackOptions } from '../scripts/stack/stack';
 import { capturedMail, requestMonthClose, sandboxCharges, seed, waitForCascade } from '../scripts/scenario/month-close-scenario';
 import { DemoAccount, prng } from '../scripts/scenario/population';
 import { verifyCascade } from '../scripts/scenario/verify';
@@ -35,6 +35,22 @@ function killSchedule(seed: number): KillSchedule {
   }
   const kills = order.map((service) => ({ service, afterMs: between(200, 2500), restartAfterMs: between(0, 1000) }));
   return { seed, kills, brokerRestartAfterMs: between(1000, 8000) };
+}
+
+/**
+ * With two instances of each service: which instance of each is SIGKILLed, when (ms from the run
+ * request, services in the schedule's order) and after how long it comes back. It stays away
+ * longer than the session timeout, so the group moves its partitions to the survivor, and moves
+ * some back when it rejoins.
+ */
+function instanceKillSchedule(seed: number, sessionTimeoutMs: number) {
+  const random = prng(seed + 1);
+  let at = 0;
+  return killSchedule(seed).kills.map(({ service, afterMs, restartAfterMs }) => {
+    at += afterMs;
+    const instance: InstanceName = random() < 0.5 ? service : `${service}-2`;
+    return { instance, atMs: at, restartAfterMs: sessionTimeoutMs + restartAfterMs };
+  });
 }
 
 /** `CRASH_SEED=<n>` replays the schedule a failed run printed; otherwise a fresh one. */
@@ -98,6 +114,12 @@ describe('the month-close cascade under crashes', () => {
     stackOptions = { kafkaBrokers: `127.0.0.1:${kafkaPort}`, env };
     // its own broker: this test restarts it, and other test files must not notice
     await run('bash', [kafkaScript, 'start'], { env: kafkaEnv });
+  });
+
+  // each test runs its own stack: the previous one's processes must not share the cores
+  beforeEach(async () => {
+    if (stack) await destroyStack(stack);
+    stack = undefined;
   });
 
   afterAll(async () => {
@@ -168,4 +190,33 @@ describe('the month-close cascade under crashes', () => {
     // same invoices, same charges (none doubled, none missing), same holds, same emails
     expect(afterCrashes).toEqual(crashFree);
   });
+
+  it('ends in the same state with two instances of each service when one of each is SIGKILLed mid-close and its partitions move', async () => {
+    expect(crashFree).toBeDefined();
+    const instances = Object.fromEntries(SERVICE_NAMES.map((service) => [service, 2]));
+    stack = await privateStack('crash2', { ...stackOptions, instances });
+    const crashing = stack;
+    await crashing.up({ startKafka: false });
+    const { accounts } = await seed(crashing, ACCOUNTS, PERIOD, SEED);
+    const seedValue = scheduleSeed();
+    const schedule = instanceKillSchedule(seedValue, Number(env.CONSUMER_SESSION_TIMEOUT_MS));
+    process.stdout.write(`two-instance crash schedule (replay with CRASH_SEED=${seedValue}): ${JSON.stringify(schedule)}\n`);
+
+    const runId = await requestMonthClose(crashing, PERIOD);
+    const killed: string[] = [];
+    await Promise.all(
+      schedule.map(async ({ instance, atMs, restartAfterMs }) => {
+        await sleep(atMs);
+        await crashing.stop(instance, 'SIGKILL');
+        killed.push(instance);
+        await sleep(restartAfterMs);
+        await crashing.start(instance);
+      }),
+    );
+    expect(killed.map((name) => name.replace(/-2$/, '')).sort()).toEqual([...SERVICE_NAMES].sort());
+
+    await waitForCascade(crashing, runId, PERIOD, { timeoutMs: 300_000 });
+    // per account, what a crash-free run with one instance each settled
+    expect(await outcomes(crashing, accounts)).toEqual(crashFree);
+  }, 420_000);
 });

@@ -6,7 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DATABASE_SERVER_URL, KAFKA_BROKERS, freePorts, uniqueName } from '@billing/testing';
-import { Stack, StackOptions } from '../scripts/stack/stack';
+import { INSTANCE_PORT_STEP, SERVICE_NAMES, ServiceName, Stack, StackOptions } from '../scripts/stack/stack';
+
+/** Where each service's first instance listens, from the stack's first port. */
+const SERVICE_PORT_OFFSETS: Record<ServiceName, number> = { invoicing: 0, payments: 1, notifications: 2, collections: 3, reporting: 4 };
 import { resetStackData } from '../scripts/scenario/reset';
 
 /** The services' environment of a private stack unless the caller passes its own `env`: fast dunning, no schedule. */
@@ -20,16 +23,16 @@ export const PRIVATE_STACK_ENV: Record<string, string> = {
 };
 
 export async function privateStack(label: string, overrides: Partial<StackOptions> = {}): Promise<Stack> {
-  const base = await freePorts(8);
+  // further instances of a service listen INSTANCE_PORT_STEP apart: those ports are reserved too
+  const more = Object.entries(overrides.instances ?? {}).flatMap(([service, count]) =>
+    Array.from({ length: (count ?? 1) - 1 }, (_, i) => SERVICE_PORT_OFFSETS[service as ServiceName] + INSTANCE_PORT_STEP * (i + 1)),
+  );
+  const base = await freePorts(8, { alsoAt: more });
   const name = uniqueName(label);
   return new Stack({
     stateDir: mkdtempSync(path.join(os.tmpdir(), `${label}-`)),
     ports: {
-      invoicing: base,
-      payments: base + 1,
-      notifications: base + 2,
-      collections: base + 3,
-      reporting: base + 4,
+      ...(Object.fromEntries(SERVICE_NAMES.map((service) => [service, base + SERVICE_PORT_OFFSETS[service]])) as Record<ServiceName, number>),
       stripe: base + 5,
       smtp: base + 6,
       smtpHttp: base + 7,
