@@ -454,14 +454,6 @@ async function main() {
     DUNNING_RETRY_OFFSETS: process.env.DUNNING_RETRY_OFFSETS ?? '1d,3d,7d',
     DUNNING_HOLD_GRACE: process.env.DUNNING_HOLD_GRACE ?? '1d',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    // consecutive closes: a month between closes becomes a minute (see consecutive())
-    ...(closes > 1
-      ? {
-          OUTBOX_RETENTION: process.env.OUTBOX_RETENTION ?? '1m',
-          INBOX_RETENTION: process.env.INBOX_RETENTION ?? '1m',
-          MAINTENANCE_INTERVAL_MS: String(maintenanceIntervalMs),
-        }
-      : {}),
   });
   const options = {
     ...base,
@@ -470,6 +462,14 @@ async function main() {
       ...base.env,
       ...(budget === null ? {} : { STRIPE_MAX_REQUESTS_PER_SECOND: String(budget) }),
       ...(attachPdf ? { INVOICE_EMAIL_ATTACH_PDF: 'true' } : {}),
+      // consecutive closes: a month between closes becomes a minute (see consecutive())
+      ...(closes > 1
+        ? {
+            OUTBOX_RETENTION: process.env.OUTBOX_RETENTION ?? '1m',
+            INBOX_RETENTION: process.env.INBOX_RETENTION ?? '1m',
+            MAINTENANCE_INTERVAL_MS: String(maintenanceIntervalMs),
+          }
+        : {}),
     },
   };
   const stack = new Stack(options);
