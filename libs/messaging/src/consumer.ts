@@ -92,23 +92,6 @@ interface Decoded {
   deadLetter?: { reason: DeadLetterReason; detail: string };
 }
 
-/** Messages decoded between two turns of the event loop. */
-const DECODE_SLICE = 25;
-
-/**
- * Decodes a chunk a slice at a time, letting the event loop turn in between: validating 500
- * invoices at once held timers and sockets for ~200 ms, and a paced sender (payments' provider
- * calls) loses the slots that fall in such a stall.
- */
-async function decodeYielding<T>(messages: readonly KafkaMessage[], decode: (m: KafkaMessage) => T): Promise<T[]> {
-  const decoded: T[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    if (i > 0 && i % DECODE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    decoded.push(decode(messages[i]));
-  }
-  return decoded;
-}
-
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -266,7 +249,7 @@ export class BatchConsumer {
     messages: KafkaMessage[],
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    const decoded = await decodeYielding(messages, (m) => this.decode(m));
+    const decoded = messages.map((m) => this.decode(m));
     const deadLetters = decoded.filter((d) => d.deadLetter);
     const seen = new Set<string>();
     const events: BillingEvent[] = [];
