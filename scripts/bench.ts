@@ -19,8 +19,6 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { databaseUrl } from '@billing/messaging';
 import { parseEvent } from '@billing/events';
 import { TOPICS } from '@billing/events';
 import { ROOT, SERVICE_NAMES, Stack, defaultStackOptions, parseInstances, procStat } from './stack/stack';
@@ -91,7 +89,7 @@ function brokerPid(stack: Stack): number | null {
 
 interface Timeline {
   invoiced?: number;
-  /** The first charge outcome was a failure from the provider's rate limit (must never happen). */
+  /** A charge of this invoice failed because of the provider's rate limit (must never happen). */
   rateLimitFailure?: boolean;
   outcome?: number;
   /** A provider charge outcome (ChargeSucceeded / ChargeFailed), not a skip. */
@@ -125,31 +123,23 @@ interface BenchSetup {
   kafka: Kafka;
   providerRps: number | null;
   budget: number | null;
-  instances: Record<string, number>;
   attachPdf: boolean;
   timeoutS: number;
 }
 
-/** Rows and bytes (heap, indexes and TOAST) of the messaging tables, per service database. */
-async function messagingTableSizes(stack: Stack): Promise<Record<string, { outboxRows: number; inboxRows: number; outboxMb: number; inboxMb: number }>> {
-  const sizes: Record<string, { outboxRows: number; inboxRows: number; outboxMb: number; inboxMb: number }> = {};
-  for (const service of SERVICE_NAMES) {
-    const client = new Client({ connectionString: databaseUrl(stack.options.databaseUrl, stack.databaseName(service)) });
-    await client.connect();
-    try {
-      const {
-        rows: [row],
-      } = await client.query(
-        `SELECT (SELECT count(*) FROM outbox) AS outbox_rows, (SELECT count(*) FROM inbox) AS inbox_rows,
-                pg_total_relation_size('outbox') AS outbox_bytes, pg_total_relation_size('inbox') AS inbox_bytes`,
-      );
-      const mb = (bytes: string) => Number((Number(bytes) / 1_048_576).toFixed(1));
-      sizes[service] = { outboxRows: Number(row.outbox_rows), inboxRows: Number(row.inbox_rows), outboxMb: mb(row.outbox_bytes), inboxMb: mb(row.inbox_bytes) };
-    } finally {
-      await client.end();
-    }
-  }
-  return sizes;
+/**
+ * Live rows (the server's statistics) and bytes (heap, indexes and TOAST) of each service's outbox
+ * and inbox, from the close's closing pgStats snapshot.
+ */
+function messagingTableSizes(stats: ReturnType<typeof pgStats.diff>): Record<string, { outboxRows: number; inboxRows: number; outboxMb: number; inboxMb: number }> {
+  const mb = (bytes = 0) => Number((bytes / 1_048_576).toFixed(1));
+  const of = (database: string, table: string) => stats.tables.find((t) => t.database === database && t.table === table);
+  return Object.fromEntries(
+    Object.keys(stats.databases).map((database) => {
+      const [outbox, inbox] = [of(database, 'outbox'), of(database, 'inbox')];
+      return [database, { outboxRows: outbox?.liveTuples ?? 0, inboxRows: inbox?.liveTuples ?? 0, outboxMb: mb(outbox?.bytes), inboxMb: mb(inbox?.bytes) }];
+    }),
+  );
 }
 
 /** The month `months` after (or before, if negative) `period` (YYYY-MM). */
@@ -176,7 +166,8 @@ async function seedFresh(setup: BenchSetup, count: number, period: string) {
  * invoices, so earlier closes on the same stack do not mix in.
  */
 async function measureClose(setup: BenchSetup, count: number, period: string) {
-  const { stack, options, kafka, providerRps, budget, instances, attachPdf, timeoutS } = setup;
+  const { stack, options, kafka, providerRps, budget, attachPdf, timeoutS } = setup;
+  const { instances } = options;
   if (providerRps !== null) {
     // as STRIPE_SANDBOX_RATE_LIMIT would, but after seeding (the customers are not the measured part)
     await api(stack.url('stripe'), '/_sandbox/config', { method: 'POST', body: { rateLimit: { perSecond: providerRps } } });
@@ -414,7 +405,7 @@ async function scaling(setup: BenchSetup, sizes: number[], period: string) {
 async function consecutive(setup: BenchSetup, count: number, closes: number, lastPeriod: string, gapS: number) {
   const periods = Array.from({ length: closes }, (_, i) => shiftPeriod(lastPeriod, i - (closes - 1)));
   const { accounts } = await seedFresh(setup, count, periods[0]);
-  const runs: (CloseFigures & { tablesAfter: Awaited<ReturnType<typeof messagingTableSizes>> })[] = [];
+  const runs: (CloseFigures & { tablesAfter: ReturnType<typeof messagingTableSizes> })[] = [];
   for (const [i, period] of periods.entries()) {
     if (i > 0) {
       await seedUsage(setup.stack, accounts, period, 1234 + i);
@@ -423,7 +414,7 @@ async function consecutive(setup: BenchSetup, count: number, closes: number, las
     }
     const figures = await measureClose(setup, count, period);
     printClose(figures);
-    const tablesAfter = await messagingTableSizes(setup.stack);
+    const tablesAfter = messagingTableSizes(figures.pgStats);
     console.log(`  messaging tables after the close: ${Object.entries(tablesAfter).map(([s, t]) => `${s} outbox ${t.outboxRows} rows/${t.outboxMb} MB, inbox ${t.inboxRows} rows/${t.inboxMb} MB`).join('; ')}`);
     runs.push({ ...figures, tablesAfter });
   }
@@ -474,7 +465,7 @@ async function main() {
   };
   const stack = new Stack(options);
   const kafka = new Kafka({ clientId: 'bench', brokers: options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-  const setup: BenchSetup = { stack, options, kafka, providerRps, budget, instances, attachPdf, timeoutS };
+  const setup: BenchSetup = { stack, options, kafka, providerRps, budget, attachPdf, timeoutS };
   console.log(
     `benchmark: ${sizes ? `month closes of ${sizes.join(' then ')} accounts` : closes > 1 ? `${closes} consecutive month closes of ${count} accounts` : `month close of ${count} accounts`} on this machine` +
       (providerRps === null ? '' : `, provider limit ${providerRps}/s (payments budget ${budget}/s)`) +
