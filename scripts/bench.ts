@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --accounts N [--provider-rps R] [--instances N | --instances payments=2]
- *  [--scaling A,B | --closes K [--gap S]]`: a
+ *  [--scaling A,B | --closes K [--gap S]] [--postgres own]`: a
  * month close on the local stack, measured. Prints accounts per second end to end, per-stage
  * throughput, p50/p99 latency from invoice to charge outcome and to invoice email, and the peak
  * resident memory of each service during the close; writes the figures to a JSON file (default
@@ -14,7 +14,12 @@
  * stage: first to last charge outcome), rateLimited (429s the sandbox answered during the close),
  * chargeFailuresFromRateLimit and deadLetters (both must be 0) and when the last invoice, the last
  * invoice email and the last charge outcome happened.
+ *
+ * `--postgres own`: the services' databases live on the project's own cluster (infra/postgres:
+ * autovacuum on, 2 GB of shared buffers, pg_stat_statements) instead of DATABASE_URL's server.
+ * Wherever pg_stat_statements is loaded, each close's JSON holds its top statements by time.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +130,8 @@ interface BenchSetup {
   budget: number | null;
   attachPdf: boolean;
   timeoutS: number;
+  /** The server collects per-statement statistics (pg_stat_statements): each close reports its top statements. */
+  statements: boolean;
 }
 
 /**
@@ -251,6 +258,7 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
   // what PostgreSQL did during the close, per table (scripts/pg-stats.ts)
   const stackDatabases = SERVICE_NAMES.map((s) => stack.databaseName(s));
   const pgBefore = await pgStats.snapshot(options.databaseUrl, stackDatabases);
+  if (setup.statements) await pgStats.resetStatements(options.databaseUrl);
 
   const requested = Date.now();
   const runId = await requestMonthClose(stack, period);
@@ -275,6 +283,7 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
   console.log('');
   await new Promise((r) => setTimeout(r, 1500)); // backends flush their table statistics at most once a second
   const pgDelta = pgStats.diff(pgBefore, await pgStats.snapshot(options.databaseUrl, stackDatabases));
+  const statements = setup.statements ? await pgStats.topStatements(options.databaseUrl, stackDatabases, 25) : null;
   if (seen.invoices < count || seen.outcomes < count || seen.emails < count) throw new Error(`the close of ${period} did not finish within ${timeoutS}s`);
 
   const statsAfter = await api<SandboxStats>(stack.url('stripe'), '/_sandbox/stats');
@@ -334,6 +343,8 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
     peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
     cpuSeconds: cpuUsed,
     pgStats: pgDelta,
+    // what PostgreSQL spent its time on, per statement (null where pg_stat_statements is not loaded)
+    statements,
     attachPdf,
     // notifications' CPU per invoice email (every account gets one): compare runs with and without --attach-pdf
     notificationsCpuMsPerEmail: typeof cpuUsed.notifications === 'number' ? Number(((cpuUsed.notifications * 1000) / count).toFixed(1)) : null,
@@ -362,6 +373,7 @@ function printClose(figures: CloseFigures): void {
   console.log(`  CPU seconds during the close: ${Object.entries(figures.cpuSeconds).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
   console.log(`  notifications CPU per invoice email: ${figures.notificationsCpuMsPerEmail ?? '?'} ms${figures.attachPdf ? ' (PDF attached)' : ''}`);
   console.log(pgStats.report(figures.pgStats, { accounts: count, top: 8 }));
+  if (figures.statements) console.log(pgStats.statementsReport(figures.statements.slice(0, 12)));
 }
 
 const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
@@ -423,6 +435,13 @@ async function consecutive(setup: BenchSetup, count: number, closes: number, las
   return { name: `closes-${closes}x${count}`, figures: { periods, lastVsFirstDuration: lastVsFirst, runs } };
 }
 
+/** Starts infra/postgres's cluster (a no-op when it is up) and returns its URL. */
+function startOwnPostgres(): string {
+  const script = path.join(ROOT, 'infra', 'postgres', 'postgres.sh');
+  execFileSync('bash', [script, 'start'], { stdio: 'inherit' });
+  return execFileSync('bash', [script, 'url']).toString().trim();
+}
+
 async function main() {
   const count = Number(cliArg('accounts') ?? '10000');
   const period = cliArg('period') ?? '2026-10';
@@ -439,8 +458,13 @@ async function main() {
   // --attach-pdf: every invoice email carries its PDF (INVOICE_EMAIL_ATTACH_PDF), to measure what that costs per email
   const attachPdf = process.argv.includes('--attach-pdf');
   const maintenanceIntervalMs = Number(process.env.MAINTENANCE_INTERVAL_MS ?? '10000');
+  // --postgres own: the project's own cluster (infra/postgres: autovacuum on, buffers for the data, pg_stat_statements)
+  const postgres = cliArg('postgres') ?? 'machine';
+  if (postgres !== 'own' && postgres !== 'machine') throw new Error('--postgres takes own (infra/postgres) or machine (DATABASE_URL, default 127.0.0.1:5432)');
+  const ownDatabaseUrl = postgres === 'own' ? startOwnPostgres() : null;
   const base = defaultStackOptions({
     ...process.env,
+    ...(ownDatabaseUrl ? { DATABASE_URL: ownDatabaseUrl } : {}),
     // the benchmark measures the month close itself: dunning runs on its real schedule (days)
     DUNNING_RETRY_OFFSETS: process.env.DUNNING_RETRY_OFFSETS ?? '1d,3d,7d',
     DUNNING_HOLD_GRACE: process.env.DUNNING_HOLD_GRACE ?? '1d',
@@ -465,12 +489,14 @@ async function main() {
   };
   const stack = new Stack(options);
   const kafka = new Kafka({ clientId: 'bench', brokers: options.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-  const setup: BenchSetup = { stack, options, kafka, providerRps, budget, attachPdf, timeoutS };
+  const statements = await pgStats.statementsAvailable(options.databaseUrl);
+  const setup: BenchSetup = { stack, options, kafka, providerRps, budget, attachPdf, timeoutS, statements };
   console.log(
     `benchmark: ${sizes ? `month closes of ${sizes.join(' then ')} accounts` : closes > 1 ? `${closes} consecutive month closes of ${count} accounts` : `month close of ${count} accounts`} on this machine` +
       (providerRps === null ? '' : `, provider limit ${providerRps}/s (payments budget ${budget}/s)`) +
       (Object.keys(instances).length ? `, instances ${JSON.stringify(instances)}` : '') +
-      (attachPdf ? ', invoice emails with the PDF attached' : ''),
+      (attachPdf ? ', invoice emails with the PDF attached' : '') +
+      `; PostgreSQL ${new URL(options.databaseUrl).host}${statements ? ' with pg_stat_statements' : ''}`,
   );
   const started = new Date().toISOString();
   const { name, figures } = sizes

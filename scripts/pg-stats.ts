@@ -175,6 +175,82 @@ export function report(delta: ReturnType<typeof diff>, options: { accounts?: num
   return lines.join('\n');
 }
 
+/** One statement's work in pg_stat_statements (times in ms), summed over the databases asked for. */
+export interface StatementStats {
+  database: string;
+  query: string;
+  calls: number;
+  totalMs: number;
+  meanMs: number;
+  rows: number;
+  /** Shared buffers read from the OS (not found in shared buffers). */
+  blksRead: number;
+}
+
+/**
+ * Whether the server collects per-statement statistics (pg_stat_statements preloaded and created
+ * in the database of `serverUrl`): the machine's CI server does not; infra/postgres does.
+ */
+export async function statementsAvailable(serverUrl: string): Promise<boolean> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Forgets every statement's statistics (so the next read covers only what ran since). */
+export async function resetStatements(serverUrl: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_stat_statements_reset()');
+  } finally {
+    await client.end();
+  }
+}
+
+/** The `top` statements by total execution time in these databases since the last reset. */
+export async function topStatements(serverUrl: string, databases: readonly string[], top: number): Promise<StatementStats[]> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT d.datname AS database, s.query, sum(s.calls) AS calls, sum(s.total_exec_time) AS total_ms,
+              sum(s.rows) AS rows, sum(s.shared_blks_read) AS blks_read
+       FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname = ANY($1::text[])
+       GROUP BY d.datname, s.query ORDER BY total_ms DESC LIMIT $2`,
+      [databases, top],
+    );
+    return rows.map((r) => ({
+      database: r.database,
+      query: String(r.query).replace(/\s+/g, ' ').slice(0, 240),
+      calls: Number(r.calls),
+      totalMs: Math.round(Number(r.total_ms)),
+      meanMs: Number((Number(r.total_ms) / Math.max(1, Number(r.calls))).toFixed(3)),
+      rows: Number(r.rows),
+      blksRead: Number(r.blks_read),
+    }));
+  } finally {
+    await client.end();
+  }
+}
+
+/** A report of the statements that took the most time. */
+export function statementsReport(statements: readonly StatementStats[]): string {
+  const lines = ['statements by total time (pg_stat_statements):'];
+  for (const s of statements) {
+    lines.push(`  ${String(s.totalMs).padStart(7)} ms ${String(s.calls).padStart(7)} calls ${s.database.padEnd(22)} ${s.query.slice(0, 110)}`);
+  }
+  return lines.join('\n');
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
