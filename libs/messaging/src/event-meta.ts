@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EventMeta } from '@billing/events';
+import { newId } from './ids';
 
 /** Where an emitted event comes from: its account (the partition key), the run it belongs to, and its cause. */
 export interface Provenance {
@@ -17,7 +17,7 @@ export function causedBy(cause: { eventId: string; accountId: string; correlatio
   return { accountId: cause.accountId, correlationId: cause.correlationId, causationId: cause.eventId };
 }
 
-/** Envelope metadata of an event `producer` emits at `occurredAt`, with a fresh event id. */
+/** Envelope metadata of an event `producer` emits at `occurredAt`, with a fresh, time-ordered event id (ids.ts). */
 export function eventMeta(producer: string, occurredAt: string, { accountId, correlationId, causationId }: Provenance): EventMeta {
-  return { eventId: randomUUID(), occurredAt, producer, accountId, correlationId, causationId };
+  return { eventId: newId(), occurredAt, producer, accountId, correlationId, causationId };
 }

@@ -18,6 +18,7 @@ export { ConfigError, PermanentError, TransientError, TransientErrorOptions, isO
 export { Provenance, causedBy, eventMeta } from './event-meta';
 export { ServiceBootOptions, bootService, parseRequest, serveApiDocs } from './http';
 export { CodedRefusal, RefusalStatus, toHttpError } from './http-errors';
+export { newId } from './ids';
 export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 export { Logger, PinoNestLogger, createLogger } from './logger';

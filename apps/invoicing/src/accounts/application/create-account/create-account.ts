@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CLOCK, Clock } from '@billing/messaging';
+import { Clock, CLOCK, newId } from '@billing/messaging';
 import { Account } from '../../domain/account';
 import { accountRepository } from '../../infrastructure/account.repository';
 import { CreateAccountCommand } from '../account-fields';
@@ -26,7 +25,7 @@ export class CreateAccount {
   async execute(command: CreateAccountCommand): Promise<CreateAccountResult> {
     const now = this.clock.now().toISOString();
     const account: Account = {
-      accountId: command.accountId ?? randomUUID(),
+      accountId: command.accountId ?? newId(),
       name: command.name,
       billingEmail: command.billingEmail,
       currency: command.currency,

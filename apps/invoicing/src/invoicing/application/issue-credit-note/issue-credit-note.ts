@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CreditNoteIssuedV1, createEvent } from '@billing/events';
-import { CLOCK, Clock, appendToOutbox, eventMeta } from '@billing/messaging';
+import { appendToOutbox, Clock, CLOCK, eventMeta, newId } from '@billing/messaging';
 import { lockIdempotencyKey, requestFingerprint } from '../../../shared/idempotency';
 import {
   CreditNoteRefusalCode,
@@ -68,7 +67,7 @@ export class IssueCreditNote {
       const invoice = await creditNoteRepository.lockInvoice(manager, command.invoiceId);
       if (invoice === null) return { ok: false, code: 'not_found', message: `invoice ${command.invoiceId} does not exist` };
       const now = this.clock.now().toISOString();
-      const decision = decideCreditNote(command.request, invoice, { creditNoteId: randomUUID(), issuedAt: now, issuedBy: command.issuedBy });
+      const decision = decideCreditNote(command.request, invoice, { creditNoteId: newId(), issuedAt: now, issuedBy: command.issuedBy });
       if (!decision.ok) return decision;
 
       const month = creditNoteMonth(now);

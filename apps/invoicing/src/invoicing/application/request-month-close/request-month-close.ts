@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MonthCloseRequestedV1, createEvent, monthCloseKey } from '@billing/events';
-import { CLOCK, Clock, appendToOutbox } from '@billing/messaging';
+import { appendToOutbox, Clock, CLOCK, newId } from '@billing/messaging';
 import { comparePeriods, periodOf, previousPeriod } from '../../domain/billing-period';
 import { EARLIEST_ZONE } from '../../domain/month-close-plan';
 import { monthCloseRepository } from '../../infrastructure/month-close.repository';
@@ -33,7 +32,7 @@ export class RequestMonthClose {
     return this.dataSource.transaction(async (manager) => {
       const existing = await monthCloseRepository.findRequest(manager, period);
       if (existing) return { ok: true, created: false, ...existing };
-      const request = { period, runId: randomUUID(), eventId: randomUUID(), requestedAt: now, requestedBy };
+      const request = { period, runId: newId(), eventId: newId(), requestedAt: now, requestedBy };
       const claim = await monthCloseRepository.claimRequest(manager, request);
       if (claim.created) {
         await appendToOutbox(manager, [

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { InvoiceGeneratedV1, createEvent } from '@billing/events';
-import { appendToOutbox } from '@billing/messaging';
+import { appendToOutbox, newId } from '@billing/messaging';
 import { usageRepository } from '../../../usage';
 import { AccountFailure, computeForAccount } from '../../domain/account-failure';
 import { balanceToCarry } from '../../domain/carried-balance';
@@ -51,7 +50,7 @@ export async function issueInvoices(
         period: run.period,
         lines,
         runId: run.runId,
-        invoiceId: randomUUID(),
+        invoiceId: newId(),
         invoiceNumber: formatInvoiceNumber(run.period, first + i),
         issuedAt: now,
         paymentTermsDays: ctx.paymentTermsDays,

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { PaymentRecordedV1, createEvent } from '@billing/events';
-import { CLOCK, Clock, appendToOutbox, eventMeta } from '@billing/messaging';
+import { CLOCK, Clock, appendToOutbox, eventMeta, newId } from '@billing/messaging';
 import { OfflinePaymentMethod, OfflinePaymentRefusal, decideOfflinePayment } from '../../domain/decide-offline-payment';
 import { addCollected, findInvoices } from '../../infrastructure/invoice-snapshot-store';
 import {
@@ -69,7 +69,7 @@ export class RecordOfflinePayment {
       if (decision.kind === 'refuse') return { ok: false, code: decision.code, message: decision.message };
 
       const payment: StoredOfflinePayment = {
-        paymentId: randomUUID(),
+        paymentId: newId(),
         invoiceId: invoice.invoiceId,
         invoiceNumber: invoice.invoiceNumber,
         amountMinor: decision.amountMinor,
