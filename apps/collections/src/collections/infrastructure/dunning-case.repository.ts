@@ -65,7 +65,10 @@ function fromRow(row: CaseRow): StoredCase {
 /**
  * The cases a decision about these accounts needs, locked for this transaction: every unpaid
  * case of the accounts, plus the named invoices' cases whatever their status (the batch's
- * invoices and those listed by the accounts' active holds). One query.
+ * invoices and those listed by the accounts' active holds). One query, read through two indexes
+ * the planner ORs together: `dunning_cases_account_unpaid` (partial, status <> 'paid') for the
+ * accounts and the UNIQUE index on `invoice_id` for the named invoices, so its cost follows the
+ * batch, not the paid cases of past months. Keep each side of the OR matching one of them.
  */
 export async function lockCasesForAccounts(
   manager: EntityManager,
