@@ -1,6 +1,6 @@
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { dropDatabase, openServiceDatabase } from '@billing/messaging';
-import { DATABASE_SERVER_URL, uniqueName } from '@billing/testing';
+import { DATABASE_SERVER_URL, planNodesOf, uniqueName } from '@billing/testing';
 import { collectionsMigrations } from '../../database';
 import { lockCasesForAccounts } from './dunning-case.repository';
 
@@ -110,31 +110,13 @@ describe('lockCasesForAccounts', () => {
     });
 
     it("reads through the unpaid-cases and invoice indexes, never scanning all of history", async () => {
-      // given the production statement, explained instead of run
-      let plan: PlanNode | undefined;
-      const explaining = {
-        query: async (sql: string, parameters: unknown[]) => {
-          [{ 'QUERY PLAN': [{ Plan: plan }] }] = await dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
-          return [];
-        },
-      } as unknown as EntityManager;
-
-      // when
-      await lockCasesForAccounts(explaining, accounts, paidInvoices);
+      // when the production statement is explained instead of run
+      const plan = await planNodesOf(dataSource, (manager) => lockCasesForAccounts(manager, accounts, paidInvoices));
 
       // then
-      const scans = nodes(plan!).filter((n) => n['Relation Name'] === 'dunning_cases' || n['Index Name'] !== undefined);
+      const scans = plan.filter((n) => n['Relation Name'] === 'dunning_cases' || n['Index Name'] !== undefined);
       expect(scans.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
       expect(scans.map((n) => n['Index Name']).filter(Boolean).sort()).toEqual(['dunning_cases_account_unpaid', 'dunning_cases_invoice_id_key']);
     });
   });
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];

@@ -1,0 +1,33 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** A node of PostgreSQL's EXPLAIN (FORMAT JSON) plan: the fields tests look at. */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/**
+ * Every node of the plan PostgreSQL picks for the statement `run` sends, in `dataSource`'s
+ * database as it is: `run` (a repository function) gets a manager that EXPLAINs its statement
+ * instead of running it and answers `answer`, so the test checks the production SQL text itself.
+ */
+export async function planNodesOf(
+  dataSource: DataSource,
+  run: (manager: EntityManager) => Promise<unknown>,
+  answer: unknown[] = [],
+): Promise<PlanNode[]> {
+  let plan: PlanNode | undefined;
+  const explaining = {
+    query: async (sql: string, parameters?: unknown[]) => {
+      [{ 'QUERY PLAN': [{ Plan: plan }] }] = await dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
+      return answer;
+    },
+  } as unknown as EntityManager;
+  await run(explaining);
+  if (plan === undefined) throw new Error('the function sent no statement to explain');
+  return flatten(plan);
+}
+
+const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
