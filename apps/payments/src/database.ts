@@ -4,6 +4,7 @@ import { PaymentsSchema1764300000200 } from './payments/infrastructure/migration
 import { PaymentAccountsOfflinePayments1764300000240 } from './payments/infrastructure/migrations/1764300000240-payment-accounts-offline-payments.migration';
 import { ProviderPace1764300000250 } from './payments/infrastructure/migrations/1764300000250-provider-pace.migration';
 import { CreditNotesRefunds1764300000260 } from './payments/infrastructure/migrations/1764300000260-credit-notes-refunds.migration';
+import { FirstOutcomeAt1764300021200 } from './payments/infrastructure/migrations/1764300021200-first-outcome-at.migration';
 
 /**
  * The migrations of the payments database (the outbox and inbox tables come
@@ -16,4 +17,5 @@ export const paymentsMigrations: MigrationClass[] = [
   PaymentAccountsOfflinePayments1764300000240,
   ProviderPace1764300000250,
   CreditNotesRefunds1764300000260,
+  FirstOutcomeAt1764300021200,
 ];

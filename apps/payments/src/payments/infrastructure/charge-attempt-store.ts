@@ -6,8 +6,20 @@ import { SkipReason } from '../domain/decide-charge';
 
 /**
  * SQL of `charge_attempts`: one row per (invoice, attempt) with its idempotency key and outcome.
- * Every write is one bulk statement (unnest / ON CONFLICT) for the whole batch.
+ * Every write is one bulk statement (unnest / ON CONFLICT) for the whole batch. A statement that
+ * gives an attempt 1 its outcome also stamps `payment_invoices.first_outcome_at` (same statement,
+ * `FIRST_OUTCOME`), which the charge backlog counts from.
  */
+
+/**
+ * Stamps the invoices of the attempt-1 outcomes in `outcomes` (a data-modifying CTE's RETURNING:
+ * invoice_id, attempt, status, resolved_at). Only a NULL stamp changes: attempt 1 gets exactly
+ * one outcome, and a redelivery changes nothing.
+ */
+const FIRST_OUTCOME = `first_outcome AS (
+       UPDATE payment_invoices i SET first_outcome_at = o.resolved_at
+       FROM outcomes o
+       WHERE i.invoice_id = o.invoice_id AND o.attempt = 1 AND o.status <> 'pending' AND i.first_outcome_at IS NULL)`;
 
 interface AttemptRecord {
   invoice_id: string;
@@ -92,12 +104,14 @@ export async function findAttemptByPaymentIntent(manager: EntityManager, payment
 
 /**
  * Inserts new attempts (`pending`, or `skipped` with its reason) unless the (invoice, attempt)
- * already exists; returns the keys actually inserted.
+ * already exists; returns the keys actually inserted. A skipped attempt 1 is its invoice's first
+ * outcome.
  */
 export async function insertAttempts(manager: EntityManager, attempts: readonly NewAttempt[], now: Date): Promise<Set<string>> {
   if (attempts.length === 0) return new Set();
   const rows: { invoice_id: string; attempt: number }[] = await manager.query(
-    `INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, status, amount_minor, currency, provider_amount,
+    `WITH outcomes AS (
+     INSERT INTO charge_attempts (invoice_id, attempt, idempotency_key, status, amount_minor, currency, provider_amount,
        provider_currency, skip_reason, requested_by_event_id, correlation_id, payment_method_id, provider_customer_id,
        requested_at, resolved_at, resolved_by)
      SELECT a.invoice_id, a.attempt, a.idempotency_key,
@@ -111,7 +125,9 @@ export async function insertAttempts(manager: EntityManager, attempts: readonly 
           AS a(invoice_id, attempt, idempotency_key, amount_minor, currency, provider_amount, provider_currency,
                skip_reason, requested_by_event_id, correlation_id, payment_method_id, provider_customer_id)
      ON CONFLICT DO NOTHING
-     RETURNING invoice_id, attempt`,
+     RETURNING invoice_id, attempt, status, resolved_at
+     ), ${FIRST_OUTCOME}
+     SELECT invoice_id, attempt FROM outcomes`,
     [
       attempts.map((a) => a.invoiceId),
       attempts.map((a) => a.attempt),
@@ -134,7 +150,7 @@ export async function insertAttempts(manager: EntityManager, attempts: readonly 
 /**
  * Gives pending attempts their final outcome. Only rows still `pending` change, so whoever
  * records an outcome first (the consumer or the webhook) wins and the other changes nothing;
- * returns the attempts this call resolved.
+ * returns the attempts this call resolved. A resolved attempt 1 is its invoice's first outcome.
  */
 export async function resolvePendingAttempts(
   manager: EntityManager,
@@ -143,9 +159,9 @@ export async function resolvePendingAttempts(
   resolvedBy: 'consumer' | 'webhook',
 ): Promise<AttemptRow[]> {
   if (resolutions.length === 0) return [];
-  // TypeORM answers an UPDATE … RETURNING through pg as [rows, affectedCount].
-  const [rows]: [AttemptRecord[], number] = await manager.query(
-    `UPDATE charge_attempts a
+  const rows: AttemptRecord[] = await manager.query(
+    `WITH outcomes AS (
+     UPDATE charge_attempts a
      SET status = r.status,
          provider_payment_intent_id = COALESCE(r.payment_intent_id, a.provider_payment_intent_id),
          provider_charge_id = r.charge_id,
@@ -158,7 +174,9 @@ export async function resolvePendingAttempts(
      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])
           AS r(invoice_id, attempt, status, payment_intent_id, charge_id, error_code, decline_code, error_message, retryable)
      WHERE a.invoice_id = r.invoice_id AND a.attempt = r.attempt AND a.status = 'pending'
-     RETURNING a.*`,
+     RETURNING a.*
+     ), ${FIRST_OUTCOME}
+     SELECT * FROM outcomes`,
     [
       resolutions.map((r) => r.invoiceId),
       resolutions.map((r) => r.attempt),
@@ -192,15 +210,16 @@ export async function notePaymentIntents(
 
 /**
  * Charges payments has received but not finished: invoices whose first attempt has no outcome
- * yet (no row, or pending) and pending attempts of any number.
+ * yet (no row, or pending: `first_outcome_at` still NULL) and pending attempts of any number.
+ * Polled every few seconds during a close, so both counts read partial indexes
+ * (`payment_invoices_awaiting_first_outcome`, `charge_attempts_pending`): their cost follows
+ * what is waiting, not every month's invoices.
  */
 export async function countChargeBacklog(
   manager: EntityManager,
 ): Promise<{ invoicesAwaitingFirstOutcome: number; pendingAttempts: number }> {
   const [row]: { awaiting: number; pending: number }[] = await manager.query(
-    `SELECT (SELECT count(*)::int FROM payment_invoices i
-              WHERE NOT EXISTS (SELECT 1 FROM charge_attempts a
-                                WHERE a.invoice_id = i.invoice_id AND a.attempt = 1 AND a.status <> 'pending')) AS awaiting,
+    `SELECT (SELECT count(*)::int FROM payment_invoices WHERE first_outcome_at IS NULL) AS awaiting,
             (SELECT count(*)::int FROM charge_attempts WHERE status = 'pending') AS pending`,
   );
   return { invoicesAwaitingFirstOutcome: row.awaiting, pendingAttempts: row.pending };
