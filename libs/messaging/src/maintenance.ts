@@ -3,6 +3,16 @@ import { Logger } from './logger';
 import { PollLoop } from './poll-loop';
 
 /**
+ * The VACUUM option for the services' own vacuums: no parallel workers. PostgreSQL vacuums the
+ * indexes of a table with two or more indexes over 512 kB in parallel workers, and starting one
+ * costs a backend start each time: 250-450 ms of a 10-50 ms vacuum of a pruned outbox (measured
+ * with pg_stat_statements and VACUUM VERBOSE, 2026-12-02). The relay vacuums every few thousand
+ * rows, so at 20,000 accounts those starts were the largest statement time of a close (55 s in
+ * the three outbox relays together). Serial index vacuuming of tables this size takes milliseconds.
+ */
+export const SERIAL_VACUUM = 'PARALLEL 0';
+
+/**
  * Deletes up to `batchSize` outbox rows published before `before`; returns how many. Unpublished
  * rows are never touched, however old. One short statement: it locks only the rows it deletes.
  */
@@ -70,7 +80,7 @@ export async function vacuumDueTables(dataSource: DataSource): Promise<{ table: 
     });
     if (!action) continue;
     const name = `"${r.table.replace(/"/g, '""')}"`;
-    await dataSource.query(action === 'vacuum' ? `VACUUM (ANALYZE) ${name}` : `ANALYZE ${name}`);
+    await dataSource.query(action === 'vacuum' ? `VACUUM (ANALYZE, ${SERIAL_VACUUM}) ${name}` : `ANALYZE ${name}`);
     done.push({ table: r.table, action });
   }
   return done;

@@ -4,6 +4,7 @@ import { BillingEvent, Envelope, contractFor, parseEvent } from '@billing/events
 import { Logger } from './logger';
 import { topicName } from './kafka';
 import { Metrics } from './metrics';
+import { SERIAL_VACUUM } from './maintenance';
 import { PollLoop } from './poll-loop';
 
 /**
@@ -150,8 +151,9 @@ export class OutboxRelay {
     this.vacuumedOnce = true;
     this.markedSinceVacuum = 0;
     // INDEX_CLEANUP ON: the dead entries of the claim index are what claims pay for, and the
-    // default would skip index cleanup when few heap pages hold dead rows (a large, mostly old outbox)
-    await dataSource.query('VACUUM (ANALYZE, INDEX_CLEANUP ON) outbox');
+    // default would skip index cleanup when few heap pages hold dead rows (a large, mostly old outbox).
+    // PARALLEL 0: see SERIAL_VACUUM.
+    await dataSource.query(`VACUUM (ANALYZE, INDEX_CLEANUP ON, ${SERIAL_VACUUM}) outbox`);
     return false;
   }
 }
