@@ -118,15 +118,18 @@ export const usageRepository = {
     );
   },
 
-  /** Usage ids are unique per account: the invoice (inserted before this) names the account. */
-  async markBilled(manager: EntityManager, billed: readonly { usageId: string; invoiceId: string }[]): Promise<void> {
+  /**
+   * Marks usage billed by its primary key (account, usage id): one index probe per record. Joining
+   * through `invoices` to find the account instead let the planner hash-join a sequential scan of
+   * every month's usage into each page (275 ms a page at 20,000 accounts, growing each month).
+   */
+  async markBilled(manager: EntityManager, billed: readonly { accountId: string; usageId: string; invoiceId: string }[]): Promise<void> {
     if (billed.length === 0) return;
     await manager.query(
       `UPDATE usage_records u SET billed_invoice_id = b.invoice_id
-       FROM unnest($1::text[], $2::uuid[]) AS b(usage_id, invoice_id)
-       JOIN invoices i ON i.invoice_id = b.invoice_id
-       WHERE u.account_id = i.account_id AND u.usage_id = b.usage_id AND u.billed_invoice_id IS NULL`,
-      [billed.map((b) => b.usageId), billed.map((b) => b.invoiceId)],
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS b(account_id, usage_id, invoice_id)
+       WHERE u.account_id = b.account_id AND u.usage_id = b.usage_id AND u.billed_invoice_id IS NULL`,
+      [billed.map((b) => b.accountId), billed.map((b) => b.usageId), billed.map((b) => b.invoiceId)],
     );
   },
 };

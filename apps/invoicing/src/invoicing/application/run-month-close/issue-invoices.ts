@@ -80,7 +80,7 @@ export async function issueInvoices(
   );
   await usageRepository.markBilled(
     manager,
-    issued.flatMap((d) => d.usageIds.map((usageId) => ({ usageId, invoiceId: d.invoice.invoiceId }))),
+    issued.flatMap((d) => d.usageIds.map((usageId) => ({ accountId: d.invoice.accountId, usageId, invoiceId: d.invoice.invoiceId }))),
   );
   const carriedNow = issued.flatMap((d) =>
     d.invoice.lines.flatMap((line) =>
