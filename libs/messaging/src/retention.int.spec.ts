@@ -207,6 +207,23 @@ describe('bounded outbox and inbox (real PostgreSQL and Kafka)', () => {
       expect(await claimBuffers()).toBeLessThan(10);
     });
 
+    it('vacuums in proportion to the outbox (a fifth of its rows), not every few thousand rows, and claims stay cheap', async () => {
+      const relay = new OutboxRelay({ dataSource, producer: bed.producer, topicPrefix: prefix, logger, batchSize: 500, vacuumEveryRows: 1000, vacuumIdleMs: 0 });
+      const query = jest.spyOn(dataSource, 'query');
+      try {
+        await publishAll(relay, 10_000);
+        const vacuums = query.mock.calls.filter(([sql]) => String(sql).startsWith('VACUUM')).length;
+        // 10,000+ rows in the outbox: the first batch, then every ~2,000 marked (a fixed 1,000, or
+        // every idle moment as before, would be 10 to 20 vacuums, each reading the whole outbox)
+        expect(vacuums).toBeGreaterThanOrEqual(3);
+        expect(vacuums).toBeLessThanOrEqual(7);
+      } finally {
+        query.mockRestore();
+      }
+      await claimBuffers(); // the first claim past the rows marked since the last VACUUM marks their entries dead
+      expect(await claimBuffers()).toBeLessThan(10);
+    });
+
     it('without those VACUUMs every published row leaves a dead version behind', async () => {
       await publishAll(new OutboxRelay({ dataSource, producer: bed.producer, topicPrefix: prefix, logger, batchSize: 500, vacuumEveryRows: 0 }), 2000);
       await waitFor(async () => (await deadOutboxRows()) >= 2000, { what: 'the server to count 2,000 dead outbox rows' });
