@@ -5,10 +5,10 @@ import { PollLoop } from './poll-loop';
 /**
  * The VACUUM option for the services' own vacuums: no parallel workers. PostgreSQL vacuums the
  * indexes of a table with two or more indexes over 512 kB in parallel workers, and starting one
- * costs a backend start each time: 250-450 ms of a 10-50 ms vacuum of a pruned outbox (measured
- * with pg_stat_statements and VACUUM VERBOSE, 2026-12-02). The relay vacuums every few thousand
- * rows, so at 20,000 accounts those starts were the largest statement time of a close (55 s in
- * the three outbox relays together). Serial index vacuuming of tables this size takes milliseconds.
+ * costs a backend start each time: on an idle server, 250-450 ms for a vacuum of a pruned outbox
+ * that takes 50-130 ms serially (VACUUM VERBOSE, 2026-12-02). During a close it made no
+ * measurable difference: there the vacuum's own reading of the outbox dominated, which the
+ * relay's cadence (outbox.ts, `vacuumIfDue`) addresses.
  */
 export const SERIAL_VACUUM = 'PARALLEL 0';
 
