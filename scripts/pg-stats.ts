@@ -187,59 +187,56 @@ export interface StatementStats {
   blksRead: number;
 }
 
+/** Runs `work` on a connection of its own to `serverUrl`, closed afterwards. */
+async function withClient<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Whether the server collects per-statement statistics (pg_stat_statements preloaded and created
  * in the database of `serverUrl`): the machine's CI server does not; infra/postgres does.
  */
-export async function statementsAvailable(serverUrl: string): Promise<boolean> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query('SELECT 1 FROM pg_stat_statements LIMIT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end();
-  }
+export function statementsAvailable(serverUrl: string): Promise<boolean> {
+  return withClient(serverUrl, (client) =>
+    client.query('SELECT 1 FROM pg_stat_statements LIMIT 1').then(
+      () => true,
+      () => false,
+    ),
+  );
 }
 
 /** Forgets every statement's statistics (so the next read covers only what ran since). */
 export async function resetStatements(serverUrl: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query('SELECT pg_stat_statements_reset()');
-  } finally {
-    await client.end();
-  }
+  await withClient(serverUrl, (client) => client.query('SELECT pg_stat_statements_reset()'));
 }
 
 /** The `top` statements by total execution time in these databases since the last reset. */
 export async function topStatements(serverUrl: string, databases: readonly string[], top: number): Promise<StatementStats[]> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
+  const { rows } = await withClient(serverUrl, (client) =>
+    client.query(
       `SELECT d.datname AS database, s.query, sum(s.calls) AS calls, sum(s.total_exec_time) AS total_ms,
               sum(s.rows) AS rows, sum(s.shared_blks_read) AS blks_read
        FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
        WHERE d.datname = ANY($1::text[])
        GROUP BY d.datname, s.query ORDER BY total_ms DESC LIMIT $2`,
       [databases, top],
-    );
-    return rows.map((r) => ({
-      database: r.database,
-      query: String(r.query).replace(/\s+/g, ' ').slice(0, 240),
-      calls: Number(r.calls),
-      totalMs: Math.round(Number(r.total_ms)),
-      meanMs: Number((Number(r.total_ms) / Math.max(1, Number(r.calls))).toFixed(3)),
-      rows: Number(r.rows),
-      blksRead: Number(r.blks_read),
-    }));
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return rows.map((r) => ({
+    database: r.database,
+    query: String(r.query).replace(/\s+/g, ' ').slice(0, 240),
+    calls: Number(r.calls),
+    totalMs: Math.round(Number(r.total_ms)),
+    meanMs: Number((Number(r.total_ms) / Math.max(1, Number(r.calls))).toFixed(3)),
+    rows: Number(r.rows),
+    blksRead: Number(r.blks_read),
+  }));
 }
 
 /** A report of the statements that took the most time. */
