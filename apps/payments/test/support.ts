@@ -28,6 +28,7 @@ import { DATABASE_SERVER_URL, serviceEnv, testKafka, uniqueName, uniquePrefix } 
 import { AppModule } from '../src/app.module';
 import { loadPaymentsConfig } from '../src/config';
 import { paymentsMigrations } from '../src/database';
+import { OffSessionCharge } from '../src/payments/application/payment-provider';
 import { setupApiDocs } from '../src/payments/infrastructure/http/api-docs';
 
 const WORKSPACE = path.join(__dirname, '../../..');
@@ -523,6 +524,19 @@ export async function crashOf(running: RunningPayments, timeoutMs = 60_000): Pro
       timer = setTimeout(() => reject(new Error(`the process did not crash:\n${running.output()}`)), timeoutMs);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** A first-attempt off-session charge of a new invoice with the sandbox's succeeding card. */
+export function offSessionCharge(currency: string, amount: number, accountId = 'acct-provider'): OffSessionCharge {
+  const invoiceId = randomUUID();
+  return {
+    idempotencyKey: `invoice:${invoiceId}:attempt:1`,
+    amount,
+    currency,
+    customerId: null,
+    paymentMethodId: 'pm_card_visa',
+    metadata: { invoice_id: invoiceId, account_id: accountId, attempt: '1' },
+  };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

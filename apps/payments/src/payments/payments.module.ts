@@ -21,6 +21,8 @@ import { PostgresPaceBucket, PostgresProviderPace } from './infrastructure/postg
 import { STRIPE, createStripeClient } from './infrastructure/stripe-client';
 import { DataSource } from 'typeorm';
 import { StripePaymentProvider } from './infrastructure/stripe-payment-provider';
+import { InProcessStripeCalls, STRIPE_CALLS, StripeCalls } from './infrastructure/stripe-calls';
+import { ThreadedStripeCalls } from './infrastructure/provider-thread/provider-thread';
 
 /** Charges, charge attempts, credit-note settlements and refunds, the Stripe webhook, the charges API and offline payments. */
 @Module({})
@@ -42,15 +44,23 @@ export class PaymentsModule {
       providers: [
         { provide: PAYMENTS_CONFIG, useValue: config },
         { provide: STRIPE, useFactory: () => createStripeClient(config) },
-        { provide: PAYMENT_PROVIDER, useFactory: (stripe: Stripe) => new StripePaymentProvider(stripe), inject: [STRIPE] },
+        {
+          provide: STRIPE_CALLS,
+          // paced calls go out from a thread of their own, so that their slots do not wait for the consumer's
+          useFactory: (stripe: Stripe) => (config.providerRequestsPerSecond > 0 ? new ThreadedStripeCalls(config) : new InProcessStripeCalls(stripe)),
+          inject: [STRIPE],
+        },
+        { provide: PAYMENT_PROVIDER, useFactory: (calls: StripeCalls) => new StripePaymentProvider(calls), inject: [STRIPE_CALLS] },
         { provide: PROVIDER_CALL_OPTIONS, useValue: options },
         {
           provide: PROVIDER_PACE,
-          useFactory: (dataSource: DataSource) =>
+          useFactory: (dataSource: DataSource, calls: StripeCalls) =>
             config.providerRequestsPerSecond > 0
-              ? new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'stripe', paceSettings(config.providerRequestsPerSecond)))
+              ? new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'stripe', paceSettings(config.providerRequestsPerSecond)), () =>
+                  calls.releaseStats(),
+                )
               : null,
-          inject: [DataSource],
+          inject: [DataSource, STRIPE_CALLS],
         },
         ChargeInvoices,
         ChargeInvoicesConsumer,

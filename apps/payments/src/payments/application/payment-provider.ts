@@ -1,4 +1,5 @@
 import { Logger } from '@billing/messaging';
+import { ProviderSlot } from './provider-pace';
 
 /** One off-session charge of a saved payment method, keyed so that a repeat cannot charge twice. */
 export interface OffSessionCharge {
@@ -71,12 +72,13 @@ export type ProviderCallAnswer = ProviderChargeOutcome | RateLimited;
  * `TransientError({ retried: true })` (the consumer does not retry it in-process; the event is
  * redelivered later, never reported as a decline; `outage: true` when the provider as a whole is
  * away); a request the provider refuses as wrong (400 idempotency_error, invalid request, bad
- * key) throws `PermanentError`.
+ * key) throws `PermanentError`. A paced call carries its `slot` (the shared pace's grant): the
+ * request goes out no sooner than the slot allows.
  */
 export interface PaymentProvider {
-  chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderCallAnswer>;
+  chargeOffSession(request: OffSessionCharge, logger: Logger, slot?: ProviderSlot | null): Promise<ProviderCallAnswer>;
   /** Same rules as a charge: 429 → `rate_limited`, transient → TransientError, a bug → PermanentError. */
-  refund(request: RefundRequest, logger: Logger): Promise<ProviderRefundOutcome | RateLimited>;
+  refund(request: RefundRequest, logger: Logger, slot?: ProviderSlot | null): Promise<ProviderRefundOutcome | RateLimited>;
 }
 
 export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

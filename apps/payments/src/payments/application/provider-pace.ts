@@ -5,30 +5,53 @@
  */
 export interface ProviderPace {
   /**
-   * Resolves when one call may go out. Waits as long as the shared budget says, calling
-   * `heartbeat` meanwhile so that the consumer keeps its partitions (a wait is pacing, not a retry).
+   * Resolves with the moment one call may go out (its slot), at most a short horizon before that
+   * moment: the caller hands the call to whatever sends it (the provider waits for the slot), so a
+   * stall of this thread shorter than the horizon costs no slot. Waits as long as the shared
+   * budget says, calling `heartbeat` meanwhile so that the consumer keeps its partitions (a wait
+   * is pacing, not a retry).
    * Calls with a lower `turn` (their batch started earlier) go first: one batch at a time gets the
    * whole pace and finishes, and records its outcomes while the next batches' calls keep the pace
    * busy. Served in arrival order, the batches of all partitions shared the pace, finished together
    * and then recorded and fetched together, while the pace idled.
    */
-  take(heartbeat: () => Promise<void>, turn?: number): Promise<void>;
+  take(heartbeat: () => Promise<void>, turn?: number): Promise<ProviderSlot>;
   /** The provider answered 429: slow the shared pace (×0.8, at most once a second). */
   slowDown(): Promise<void>;
   /** The shared pace now: its current rate and the budget (null before the first call). */
   current(): Promise<PaceReport | null>;
 }
 
+/**
+ * When one paced call may go out: at `atMs` (epoch milliseconds), and no sooner than `spacingMs`
+ * after the previous call of the same sender; after a stall of the sender at most `burst` calls
+ * whose moments passed go out at once (infrastructure/slot-release.ts).
+ */
+export interface ProviderSlot {
+  readonly atMs: number;
+  readonly spacingMs: number;
+  readonly burst: number;
+}
+
+/** How the calls went out on time where they are sent (the provider thread; see slot-release.ts). */
+export interface ReleaseStats {
+  /** Calls let out at their slot. */
+  released: number;
+  /** Milliseconds of slots lost to stalls of the sending thread (beyond a burst's worth, not caught up). */
+  lostToStallsMs: number;
+  /** How late the sending thread's event loop ran (p99 and worst, in milliseconds). */
+  eventLoopDelayMs: { p99: number; max: number };
+}
+
 export interface PaceReport {
   ratePerSecond: number;
   budgetPerSecond: number;
   /**
-   * This process since it started: calls let out; milliseconds no call of its was waiting (the
-   * pace idled for lack of calls, not for the budget); milliseconds of its slots lost to stalls
-   * (its event loop ran late by more than a burst's worth, and those slots were not caught up);
-   * how late its event loop ran while it paced (p99 and worst, in milliseconds).
+   * This process since it started: slots granted; milliseconds no call of its was waiting or
+   * ahead (the pace idled for lack of calls, not for the budget); and, where its calls are sent,
+   * how they went out on time (ReleaseStats).
    */
-  thisProcess: { granted: number; idleMs: number; lostToStallsMs: number; eventLoopDelayMs: { p99: number; max: number } };
+  thisProcess: { granted: number; idleMs: number } & ReleaseStats;
 }
 
 export const PROVIDER_PACE = Symbol('PROVIDER_PACE');

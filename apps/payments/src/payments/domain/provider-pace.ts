@@ -64,14 +64,15 @@ export function pacedBatchSize(maxRate: number, serviceBatchSize: number): numbe
 }
 
 /**
- * Provider calls of one batch in flight (waiting for their turn or under way) when calls are
- * paced: a quarter second of the budget, at least the service's setting. The pace, not this,
- * bounds the calls per second; it only keeps enough calls waiting that the pace never idles
- * while one partition records its batch or fetches the next (8 per batch let it idle a fifth
- * of the time on a busy machine).
+ * Provider calls of one batch in flight (waiting for their turn, granted a slot ahead, or under
+ * way) when calls are paced: half a second of the budget, at least the service's setting. The
+ * pace, not this, bounds the calls per second; it only keeps enough calls waiting that the pace
+ * never idles while one partition records its batch or fetches the next (8 per batch let it idle
+ * a fifth of the time on a busy machine), with a quarter second of them granted ahead
+ * (ACQUIRE_HORIZON_MS) and the rest in flight or next in line.
  */
 export function pacedProviderConcurrency(maxRate: number, serviceConcurrency: number): number {
-  return Math.max(serviceConcurrency, Math.ceil(maxRate / 4));
+  return Math.max(serviceConcurrency, Math.ceil(maxRate / 2));
 }
 
 export function initialPace(settings: PaceSettings, nowMs: number): PaceState {

@@ -4,6 +4,7 @@ import { DATABASE_SERVER_URL, uniqueName } from '@billing/testing';
 import { paymentsMigrations } from '../../database';
 import { PaceState, acquirePace, initialPace, paceSettings, slowPace } from '../domain/provider-pace';
 import { PostgresPaceBucket, PostgresProviderPace } from './postgres-provider-pace';
+import { SlotRelease } from './slot-release';
 
 describe('the provider pace shared in PostgreSQL (real database)', () => {
   const database = uniqueName('payments_pace');
@@ -59,16 +60,20 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
   it('keeps two instances sharing one bucket under the budget together (~3 s)', async () => {
     const budget = 20;
     const settings = paceSettings(budget, 2);
-    const instances = [0, 1].map(() => new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'shared', settings), 200));
+    // each instance: its pace over the shared bucket, and its own sender letting the calls out at their slots
+    const instances = [0, 1].map(() => {
+      const release = new SlotRelease();
+      return { release, pace: new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'shared', settings), async () => release.stats(), 200) };
+    });
     const grants: number[] = [];
     const heartbeats = [0, 0];
     const until = Date.now() + 3000;
     // 8 callers per instance, each taking one call after another as fast as the pace allows
     await Promise.all(
-      instances.flatMap((pace, i) =>
+      instances.flatMap(({ pace, release }, i) =>
         Array.from({ length: 8 }, async () => {
           while (Date.now() < until) {
-            await pace.take(async () => void heartbeats[i]++);
+            await release.wait(await pace.take(async () => void heartbeats[i]++));
             grants.push(Date.now());
           }
         }),
@@ -85,10 +90,16 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
     expect(heartbeats[0] + heartbeats[1]).toBeGreaterThan(0); // waiting callers kept their consumer alive
   });
   it('lets the calls of an earlier batch (lower turn) out first, and reports what it let out and when it idled', async () => {
-    const pace = new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'turns', paceSettings(50, 1)));
+    const release = new SlotRelease();
+    const pace = new PostgresProviderPace(new PostgresPaceBucket(dataSource, 'turns', paceSettings(50, 1)), async () => release.stats());
     const order: string[] = [];
     const calls = (batch: string, turn: number, count: number) =>
-      Array.from({ length: count }, (_, i) => pace.take(async () => undefined, turn).then(() => order.push(`${batch}${i}`)));
+      Array.from({ length: count }, (_, i) =>
+        pace
+          .take(async () => undefined, turn)
+          .then((slot) => release.wait(slot))
+          .then(() => order.push(`${batch}${i}`)),
+      );
     // the later batch asks first; the earlier batch's calls still overtake every one not yet acquired
     const later = calls('later', 2, 6);
     const earlier = calls('earlier', 1, 6);
@@ -99,7 +110,7 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
     expect(laterBeforeThat).toBeLessThanOrEqual(1);
     expect(order.filter((c) => c.startsWith('later'))).toEqual(['later0', 'later1', 'later2', 'later3', 'later4', 'later5']);
     const report = await pace.current();
-    expect(report!.thisProcess.granted).toBe(12);
+    expect(report!.thisProcess).toMatchObject({ granted: 12, released: 12 });
     await new Promise((r) => setTimeout(r, 120));
     expect((await pace.current())!.thisProcess.idleMs).toBeGreaterThanOrEqual(100);
   });

@@ -1,6 +1,5 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
-import { PaceReport, ProviderPace } from '../application/provider-pace';
+import { PaceReport, ProviderPace, ProviderSlot, ReleaseStats } from '../application/provider-pace';
 import { DECREASE_INTERVAL_MS, PaceSettings, waitFor } from '../domain/provider-pace';
 
 /** The bucket's state as one statement left it. */
@@ -98,43 +97,42 @@ export class PostgresPaceBucket {
   }
 }
 
-/** How far ahead of now one process takes slots (a tenth of a second: ~10 calls at 97/s). */
-export const ACQUIRE_HORIZON_MS = 100;
+/**
+ * How far ahead of its moment a slot is taken (a quarter second: ~25 calls at 97/s). The calls
+ * are sent by a thread of their own (provider-thread/), which waits for each slot: a stall of the
+ * consumer's thread shorter than this costs no slot. Not much more: slots taken far ahead lie in
+ * one block, and if their sender stalls the block slides into the next one — another instance's
+ * (two instances that each held a second ahead met 1,000+ refusals a close).
+ */
+export const ACQUIRE_HORIZON_MS = 250;
 
 /**
- * The pace of this process's provider calls over the shared bucket. Calls that are ready at the
+ * The slots of this process's provider calls over the shared bucket. Calls that are ready at the
  * same moment are taken together (one UPDATE for up to `burst` tokens), while the next group is
  * already acquiring — so a process's calls are granted in order and the database sees one
- * statement per group. Each call goes out at the moment its token is paid for, in slots at least
- * 1/rate apart: when the process stalls (a busy CPU, a long garbage collection), at most `burst`
- * of the calls whose moments passed meanwhile go out at once and the rest follow spaced — the
- * provider counts arrivals, and a bunch larger than its burst is what it refuses. A longer stall
- * is lost beyond that burst, never caught up as one bunch.
+ * statement per group. Each call gets the moment its token is paid for (its slot), at most
+ * ACQUIRE_HORIZON_MS ahead; the sender lets it out then (slot-release.ts).
  */
 export class PostgresProviderPace implements ProviderPace {
   /** Calls waiting for tokens, by turn (then arrival). */
-  private readonly waiting: { turn: number; grant: () => void; fail: (error: unknown) => void }[] = [];
-  private readonly due: { atMs: number; spacingMs: number; grant: () => void }[] = [];
+  private readonly waiting: { turn: number; grant: (slot: ProviderSlot) => void; fail: (error: unknown) => void }[] = [];
   private pumping = false;
-  private releasing = false;
+  /** The latest slot granted: nothing of this process is ahead once it has passed. */
   private lastSlotMs = -Infinity;
   private granted = 0;
   private idleMs = 0;
   private idleSinceMs: number | null = null;
-  private lostToStallsMs = 0;
-  /** How late this process's event loop runs: what spaces its calls unevenly (resolution 10 ms). */
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     readonly bucket: PostgresPaceBucket,
+    private readonly releaseStats: () => Promise<ReleaseStats>,
     private readonly heartbeatEveryMs = 1000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async take(heartbeat: () => Promise<void>, turn = Number.MAX_SAFE_INTEGER): Promise<void> {
-    if (this.granted === 0) this.loopDelay.enable();
+  async take(heartbeat: () => Promise<void>, turn = Number.MAX_SAFE_INTEGER): Promise<ProviderSlot> {
     this.noteBusy();
-    const granted = new Promise<void>((grant, fail) => {
+    const granted = new Promise<ProviderSlot>((grant, fail) => {
       // after every waiter of the same or an earlier turn
       let at = this.waiting.length;
       while (at > 0 && this.waiting[at - 1].turn > turn) at--;
@@ -143,7 +141,7 @@ export class PostgresProviderPace implements ProviderPace {
     void this.pump();
     const beat = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatEveryMs);
     try {
-      await granted;
+      return await granted;
     } finally {
       clearInterval(beat);
     }
@@ -154,29 +152,18 @@ export class PostgresProviderPace implements ProviderPace {
   }
 
   async current(): Promise<PaceReport | null> {
-    const row = await this.bucket.read();
-    const idleMs = this.idleMs + (this.idleSinceMs === null ? 0 : this.now() - this.idleSinceMs);
-    return (
-      row && {
-        ratePerSecond: row.rate,
-        budgetPerSecond: row.maxRate,
-        thisProcess: {
-          granted: this.granted,
-          idleMs: Math.round(idleMs),
-          lostToStallsMs: Math.round(this.lostToStallsMs),
-          eventLoopDelayMs: { p99: Math.round(this.loopDelay.percentile(99) / 1e6), max: Math.round(this.loopDelay.max / 1e6) },
-        },
-      }
-    );
+    const [row, release] = await Promise.all([this.bucket.read(), this.releaseStats()]);
+    const idleMs = this.idleMs + (this.idleSinceMs === null ? 0 : Math.max(0, this.now() - this.idleSinceMs));
+    return row && { ratePerSecond: row.rate, budgetPerSecond: row.maxRate, thisProcess: { granted: this.granted, idleMs: Math.round(idleMs), ...release } };
   }
 
-  /** No call waiting or due: the idle clock runs until the next take. */
+  /** Nothing waiting: the idle clock runs from the last slot granted until the next take. */
   private noteIdle(): void {
-    if (this.idleSinceMs === null && this.waiting.length === 0 && this.due.length === 0) this.idleSinceMs = this.now();
+    if (this.idleSinceMs === null && this.waiting.length === 0) this.idleSinceMs = Math.max(this.now(), this.lastSlotMs);
   }
 
   private noteBusy(): void {
-    if (this.idleSinceMs !== null) this.idleMs += this.now() - this.idleSinceMs;
+    if (this.idleSinceMs !== null) this.idleMs += Math.max(0, this.now() - this.idleSinceMs);
     this.idleSinceMs = null;
   }
 
@@ -185,13 +172,10 @@ export class PostgresProviderPace implements ProviderPace {
     this.pumping = true;
     try {
       while (this.waiting.length > 0) {
-        // Hold no more than a short horizon of slots ahead: slots taken far ahead lie in one block,
-        // and a stall that pushes the block later sends it into the next block — another
-        // instance's. Two instances that each held a second ahead met 1,000+ refusals a close.
-        const lastDue = this.due.at(-1);
-        const aheadMs = lastDue === undefined ? 0 : Math.max(lastDue.atMs, this.lastSlotMs) - this.now();
+        const aheadMs = this.lastSlotMs - this.now();
         if (aheadMs > ACQUIRE_HORIZON_MS) await new Promise((resolve) => setTimeout(resolve, aheadMs - ACQUIRE_HORIZON_MS));
-        const group = this.waiting.splice(0, Math.max(1, Math.floor(this.bucket.settings.burst)));
+        const burst = Math.max(1, Math.floor(this.bucket.settings.burst));
+        const group = this.waiting.splice(0, burst);
         try {
           const acquiredAt = this.now();
           const { waitMs, rate } = await this.bucket.acquire(group.length);
@@ -199,44 +183,17 @@ export class PostgresProviderPace implements ProviderPace {
           const spacingMs = 1000 / rate;
           group.forEach((waiter, i) => {
             const atMs = acquiredAt + Math.max(0, waitMs - (group.length - 1 - i) * spacingMs);
-            this.due.push({ atMs, spacingMs, grant: waiter.grant });
+            this.lastSlotMs = Math.max(this.lastSlotMs, atMs);
+            this.granted++;
+            waiter.grant({ atMs, spacingMs, burst });
           });
-          void this.release();
         } catch (error) {
           group.forEach((w) => w.fail(error));
         }
       }
     } finally {
       this.pumping = false;
-      this.noteIdle(); // a failed acquire leaves nothing waiting or due
-    }
-  }
-
-  /** Grants the due calls in order, each at its moment and at least one spacing after the previous one. */
-  private async release(): Promise<void> {
-    if (this.releasing) return;
-    this.releasing = true;
-    try {
-      while (this.due.length > 0) {
-        const next = this.due[0];
-        // Slots are spaced from the previous SLOT, not from when a late timer fired (a busy event
-        // loop fires a 10 ms timer at 12–15 ms; spacing from that lost a fifth of the pace). After
-        // a stall at most `burst` overdue calls go at once — below the provider's own burst.
-        // (a slot `burst − 1` spacings in the past: that one and the next burst − 1 go at once, no more).
-        const burstMs = (Math.max(1, Math.floor(this.bucket.settings.burst)) - 1) * next.spacingMs;
-        const earliest = Math.max(next.atMs, this.lastSlotMs + next.spacingMs);
-        const slot = Math.max(earliest, this.now() - burstMs);
-        if (slot > earliest && this.lastSlotMs > -Infinity) this.lostToStallsMs += slot - earliest;
-        const delay = slot - this.now();
-        if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
-        this.due.shift();
-        this.lastSlotMs = slot;
-        this.granted++;
-        next.grant();
-      }
-    } finally {
-      this.releasing = false;
-      this.noteIdle();
+      this.noteIdle(); // a failed acquire leaves nothing waiting
     }
   }
 }

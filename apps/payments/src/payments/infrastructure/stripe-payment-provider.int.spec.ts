@@ -1,17 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { TransientError, createLogger, wasRetried } from '@billing/messaging';
 import { waitFor } from '@billing/testing';
-import { SandboxProcess, sleep } from '../../../test/support';
+import { SandboxProcess, offSessionCharge, sleep } from '../../../test/support';
 import { loadPaymentsConfig } from '../../config';
-import { OffSessionCharge } from '../application/payment-provider';
-import { createStripeClient } from './stripe-client';
+import { ThreadedStripeCalls } from './provider-thread/provider-thread';
+import { InProcessStripeCalls, StripeCalls } from './stripe-calls';
+import { StripeClientSettings, createStripeClient } from './stripe-client';
 import { StripePaymentProvider } from './stripe-payment-provider';
 
 const logger = createLogger('stripe-provider-test', 'silent');
 const MAX_NETWORK_RETRIES = 2;
 
-describe('StripePaymentProvider: one retry layer per Stripe call (real SDK against the sandbox)', () => {
+// the same answers whether the SDK runs on the consumer's thread or in the provider thread (paced)
+const TRANSPORTS: [string, (settings: StripeClientSettings) => StripeCalls][] = [
+  ['on the calling thread', (settings) => new InProcessStripeCalls(createStripeClient(settings))],
+  ['in the provider thread', (settings) => new ThreadedStripeCalls(settings)],
+];
+
+describe.each(TRANSPORTS)('StripePaymentProvider %s: one retry layer per Stripe call (real SDK against the sandbox)', (_, transport) => {
   let sandbox: SandboxProcess;
+  let calls: StripeCalls;
   let provider: StripePaymentProvider;
 
   beforeAll(async () => {
@@ -21,24 +28,18 @@ describe('StripePaymentProvider: one retry layer per Stripe call (real SDK again
       STRIPE_MAX_NETWORK_RETRIES: String(MAX_NETWORK_RETRIES),
       STRIPE_TIMEOUT_MS: '400',
     });
-    provider = new StripePaymentProvider(createStripeClient(config));
+    calls = transport(config);
+    provider = new StripePaymentProvider(calls);
   });
 
-  afterAll(() => sandbox.stop());
+  afterAll(async () => {
+    await (calls as Partial<ThreadedStripeCalls>).onModuleDestroy?.();
+    await sandbox.stop();
+  });
 
   afterEach(() => sandbox.configure({ errorRate: 0, latencyMs: 0 }));
 
-  const charge = (currency: string, amount: number): OffSessionCharge => {
-    const invoiceId = randomUUID();
-    return {
-      idempotencyKey: `invoice:${invoiceId}:attempt:1`,
-      amount,
-      currency,
-      customerId: null,
-      paymentMethodId: 'pm_card_visa',
-      metadata: { invoice_id: invoiceId, account_id: 'acct-retry', attempt: '1' },
-    };
-  };
+  const charge = (currency: string, amount: number) => offSessionCharge(currency, amount, 'acct-retry');
   const requestsWith = (key: string) => sandbox.logs.filter((l) => l.msg === 'request' && l.idempotencyKey === key);
 
   it('calls Stripe at most 1 + maxNetworkRetries times when every answer is a 500, then hands over an outage already retried (JPY)', async () => {
@@ -78,5 +79,17 @@ describe('StripePaymentProvider: one retry layer per Stripe call (real SDK again
     await expect(provider.chargeOffSession(request, logger)).resolves.toMatchObject({ kind: 'succeeded' });
     const charges = await sandbox.chargesFor(request.metadata.invoice_id);
     expect(charges).toEqual([expect.objectContaining({ amount: 12_340, currency: 'kwd', idempotency_key: request.idempotencyKey })]);
+  });
+
+  it('answers a decline as an outcome with its PaymentIntent and charge, and a paced call no sooner than its slot (ISK, zero-decimal ×100)', async () => {
+    const request = { ...charge('isk', 150_000), paymentMethodId: 'pm_card_visa_chargeDeclinedInsufficientFunds' };
+    const slot = { atMs: Date.now() + 300, spacingMs: 10, burst: 1 };
+
+    const answer = await provider.chargeOffSession(request, logger, slot);
+
+    expect(Date.now()).toBeGreaterThanOrEqual(slot.atMs);
+    expect(answer).toMatchObject({ kind: 'declined', declineCode: 'insufficient_funds', retryable: true, paymentIntentId: expect.stringMatching(/^pi_/) });
+    expect(answer.kind === 'declined' && answer.chargeId).toMatch(/^ch_/);
+    expect((await calls.releaseStats()).released).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,4 +1,3 @@
-import Stripe from 'stripe';
 import { Logger, PermanentError, TransientError } from '@billing/messaging';
 import { ProviderErrorClassification, TransientReason, classifyProviderError } from '../domain/classify-provider-error';
 import { isFinalRefundRefusal } from '../domain/settle-credit-note';
@@ -10,6 +9,8 @@ import {
   RateLimited,
   RefundRequest,
 } from '../application/payment-provider';
+import { ProviderSlot } from '../application/provider-pace';
+import { StripeCalls } from './stripe-calls';
 
 /**
  * Transient reasons that say Stripe as a whole is unavailable rather than that this request is
@@ -30,12 +31,12 @@ const OUTAGE_REASONS: ReadonlySet<TransientReason> = new Set<TransientReason>(['
  * parameters, so Stripe replays the first answer instead of charging again.
  */
 export class StripePaymentProvider implements PaymentProvider {
-  constructor(private readonly stripe: Stripe) {}
+  constructor(private readonly calls: StripeCalls) {}
 
-  async chargeOffSession(request: OffSessionCharge, logger: Logger): Promise<ProviderCallAnswer> {
+  async chargeOffSession(request: OffSessionCharge, logger: Logger, slot: ProviderSlot | null = null): Promise<ProviderCallAnswer> {
     const log = logger.child({ idempotencyKey: request.idempotencyKey });
     try {
-      const intent = await this.stripe.paymentIntents.create(
+      const intent = await this.calls.createPaymentIntent(
         {
           amount: request.amount,
           currency: request.currency,
@@ -45,10 +46,11 @@ export class StripePaymentProvider implements PaymentProvider {
           off_session: true,
           metadata: { ...request.metadata },
         },
-        { idempotencyKey: request.idempotencyKey },
+        request.idempotencyKey,
+        slot,
       );
       if (intent.status === 'succeeded') {
-        return { kind: 'succeeded', paymentIntentId: intent.id, chargeId: chargeIdOf(intent.latest_charge) };
+        return { kind: 'succeeded', paymentIntentId: intent.id, chargeId: intent.latestChargeId };
       }
       log.warn({ paymentIntentId: intent.id, providerStatus: intent.status }, 'payment intent not final; left pending for the webhook');
       return { kind: 'unresolved', paymentIntentId: intent.id, providerStatus: intent.status };
@@ -76,16 +78,17 @@ export class StripePaymentProvider implements PaymentProvider {
    * refunded any more (`charge_already_refunded`, `amount_too_large`, disputed…), is a final
    * `failed`; `pending` stays unresolved. Everything else as for a charge (one SDK retry layer).
    */
-  async refund(request: RefundRequest, logger: Logger): Promise<ProviderRefundOutcome | RateLimited> {
+  async refund(request: RefundRequest, logger: Logger, slot: ProviderSlot | null = null): Promise<ProviderRefundOutcome | RateLimited> {
     const log = logger.child({ idempotencyKey: request.idempotencyKey });
     try {
-      const refund = await this.stripe.refunds.create(
+      const refund = await this.calls.createRefund(
         { payment_intent: request.paymentIntentId, amount: request.amount, metadata: { ...request.metadata } },
-        { idempotencyKey: request.idempotencyKey },
+        request.idempotencyKey,
+        slot,
       );
       if (refund.status === 'succeeded') return { kind: 'succeeded', refundId: refund.id, paymentIntentId: request.paymentIntentId };
       if (refund.status === 'failed' || refund.status === 'canceled') {
-        const reason = refund.failure_reason ?? refund.status;
+        const reason = refund.failureReason ?? refund.status;
         return { kind: 'failed', refundId: refund.id, errorCode: reason, message: `the provider ${refund.status} the refund (${reason})` };
       }
       log.warn({ refundId: refund.id, providerStatus: refund.status }, 'refund not final; left pending');
@@ -131,9 +134,4 @@ function notAnOutcome(
     retried: true,
     outage,
   });
-}
-
-function chargeIdOf(latest: string | Stripe.Charge | null): string | null {
-  if (latest === null) return null;
-  return typeof latest === 'string' ? latest : latest.id;
 }

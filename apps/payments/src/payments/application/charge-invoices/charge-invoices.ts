@@ -205,7 +205,7 @@ export class ChargeInvoices {
       metadata: { invoice_id: invoice.invoiceId, account_id: invoice.accountId, attempt: String(attempt.attempt) },
     };
     const log = logger.child({ invoiceId: invoice.invoiceId, attempt: attempt.attempt, paymentMethodId: instrument.paymentMethodId });
-    return callProviderPaced(this.pace, request, () => this.provider.chargeOffSession(request, log), { logger: log, heartbeat, turn });
+    return callProviderPaced(this.pace, request, (slot) => this.provider.chargeOffSession(request, log, slot), { logger: log, heartbeat, turn });
   }
 
   private async record(manager: EntityManager, plan: Plan, outcomes: ProviderChargeOutcome[], logger: Logger): Promise<void> {

@@ -192,7 +192,7 @@ export class SettleCreditNotes {
       metadata: { credit_note_id: refund.creditNoteId, invoice_id: refund.invoiceId, account_id: invoice.accountId },
     };
     const log = logger.child({ creditNoteId: refund.creditNoteId, invoiceId: refund.invoiceId });
-    return callProviderPaced(this.pace, request, () => this.provider.refund(request, log), { logger: log, heartbeat, turn });
+    return callProviderPaced(this.pace, request, (slot) => this.provider.refund(request, log, slot), { logger: log, heartbeat, turn });
   }
 
   private async record(manager: EntityManager, planned: PlannedRefund[], outcomes: ProviderRefundOutcome[], logger: Logger): Promise<void> {
