@@ -63,7 +63,17 @@ export interface RateLimited {
  * to look at the request (HTTP 429) and executed nothing. Not an outcome of the charge: the
  * caller slows the shared pace and sends the same request again (same idempotency key).
  */
-export type ProviderCallAnswer = ProviderChargeOutcome | RateLimited;
+export type ProviderCallAnswer = ProviderChargeOutcome | RateLimited | SlotMissed;
+
+/**
+ * The request was not sent: its slot of the shared pace had passed before it could go out (the
+ * sending thread stalled). Nothing reached the provider; the caller takes a new slot.
+ */
+export interface SlotMissed {
+  readonly kind: 'slot_missed';
+}
+
+export const SLOT_MISSED: SlotMissed = { kind: 'slot_missed' };
 
 /**
  * Port to the payment provider. A 429 is answered as `rate_limited`, never retried here (pacing is
@@ -73,12 +83,12 @@ export type ProviderCallAnswer = ProviderChargeOutcome | RateLimited;
  * redelivered later, never reported as a decline; `outage: true` when the provider as a whole is
  * away); a request the provider refuses as wrong (400 idempotency_error, invalid request, bad
  * key) throws `PermanentError`. A paced call carries its `slot` (the shared pace's grant): the
- * request goes out no sooner than the slot allows.
+ * request goes out at that moment, or is answered `slot_missed` unsent when the moment passed.
  */
 export interface PaymentProvider {
   chargeOffSession(request: OffSessionCharge, logger: Logger, slot?: ProviderSlot | null): Promise<ProviderCallAnswer>;
   /** Same rules as a charge: 429 → `rate_limited`, transient → TransientError, a bug → PermanentError. */
-  refund(request: RefundRequest, logger: Logger, slot?: ProviderSlot | null): Promise<ProviderRefundOutcome | RateLimited>;
+  refund(request: RefundRequest, logger: Logger, slot?: ProviderSlot | null): Promise<ProviderRefundOutcome | RateLimited | SlotMissed>;
 }
 
 export const PAYMENT_PROVIDER = Symbol('PAYMENT_PROVIDER');

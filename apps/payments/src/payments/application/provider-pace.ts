@@ -23,9 +23,9 @@ export interface ProviderPace {
 }
 
 /**
- * When one paced call may go out: at `atMs` (epoch milliseconds), and no sooner than `spacingMs`
- * after the previous call of the same sender; after a stall of the sender at most `burst` calls
- * whose moments passed go out at once (infrastructure/slot-release.ts).
+ * When one paced call may go out: at `atMs` (epoch milliseconds), or up to `burst − 1` spacings
+ * (`spacingMs`, 1/rate) later; a call whose slot passed longer ago is not sent, and takes a new
+ * slot (infrastructure/slot-release.ts).
  */
 export interface ProviderSlot {
   readonly atMs: number;
@@ -37,7 +37,9 @@ export interface ProviderSlot {
 export interface ReleaseStats {
   /** Calls let out at their slot. */
   released: number;
-  /** Milliseconds of slots lost to stalls of the sending thread (beyond a burst's worth, not caught up). */
+  /** Calls not sent because their slot had passed (the sending thread stalled); each took a new slot. */
+  missed: number;
+  /** Milliseconds of the budget those missed slots were. */
   lostToStallsMs: number;
   /** How late the sending thread's event loop ran (p99 and worst, in milliseconds). */
   eventLoopDelayMs: { p99: number; max: number };
@@ -48,10 +50,16 @@ export interface PaceReport {
   budgetPerSecond: number;
   /**
    * This process since it started: slots granted; milliseconds no call of its was waiting or
-   * ahead (the pace idled for lack of calls, not for the budget); and, where its calls are sent,
-   * how they went out on time (ReleaseStats).
+   * ahead (the pace idled for lack of calls, not for the budget); milliseconds by which slots had
+   * passed when the statement granting them answered; that statement's round trip (ms); and,
+   * where its calls are sent, how they went out on time (ReleaseStats).
    */
-  thisProcess: { granted: number; idleMs: number } & ReleaseStats;
+  thisProcess: {
+    granted: number;
+    idleMs: number;
+    grantedLateMs: number;
+    acquireMs: { p50: number; p99: number; max: number };
+  } & ReleaseStats;
 }
 
 export const PROVIDER_PACE = Symbol('PROVIDER_PACE');

@@ -54,6 +54,17 @@ export function defaultBurst(maxRate: number): number {
 }
 
 /**
+ * Tokens one acquiring statement takes at most: a tenth of a second of the budget, at least a
+ * burst (97/s → 10). A statement per burst (4 tokens, one per 41 ms at 97/s) could not keep up
+ * when PostgreSQL answered in 50–100 ms during a close: the slots it granted were already past.
+ * Tokens taken beyond the burst leave the bucket in debt, so the group's slots are spaced by the
+ * debt (acquirePace's waitMs), not sent together.
+ */
+export function tokensPerStatement(settings: PaceSettings): number {
+  return Math.max(1, Math.floor(settings.burst), Math.ceil(settings.maxRate / 10));
+}
+
+/**
  * Charge requests per consumer transaction when calls are paced: about one second of the budget
  * (at least 10, at most the service's batch size). A batch records its outcomes only after its
  * last call, and a new fetch starts only when every partition's batch is recorded: a 500-event

@@ -1,4 +1,4 @@
-import { PaceState, acquirePace, advancePace, initialPace, pacedBatchSize, paceSettings, slowPace } from './provider-pace';
+import { PaceState, acquirePace, advancePace, initialPace, pacedBatchSize, paceSettings, slowPace, tokensPerStatement } from './provider-pace';
 
 describe('provider pace (token bucket with AIMD rate)', () => {
   const settings = paceSettings(20, 2); // 20 calls/s, burst 2, floor 1/s, ×0.8 on a 429, +2/s per second
@@ -84,5 +84,15 @@ describe('provider pace (token bucket with AIMD rate)', () => {
     expect(pacedBatchSize(2.5, 500)).toBe(10);
     expect(pacedBatchSize(2_000, 500)).toBe(500);
     expect(pacedBatchSize(97, 5)).toBe(5);
+  });
+
+  it('takes a tenth of a second of the budget per acquiring statement, never less than a burst, and spaces such a group by its debt', () => {
+    expect(tokensPerStatement(paceSettings(97))).toBe(10);
+    expect(tokensPerStatement(paceSettings(20, 4))).toBe(4);
+    expect(tokensPerStatement(paceSettings(0.5))).toBe(1);
+    // 10 tokens from a full bucket of 4 at 97/s: the last is paid for 6/97 s later
+    const settings = paceSettings(97);
+    const { waitMs } = acquirePace(initialPace(settings, 0), settings, tokensPerStatement(settings), 0);
+    expect(waitMs).toBe(Math.ceil((6 / 97) * 1000));
   });
 });

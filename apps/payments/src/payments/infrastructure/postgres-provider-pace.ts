@@ -1,6 +1,7 @@
+import { createHistogram } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { PaceReport, ProviderPace, ProviderSlot, ReleaseStats } from '../application/provider-pace';
-import { DECREASE_INTERVAL_MS, PaceSettings, waitFor } from '../domain/provider-pace';
+import { DECREASE_INTERVAL_MS, PaceSettings, tokensPerStatement, waitFor } from '../domain/provider-pace';
 
 /** The bucket's state as one statement left it. */
 export interface PaceRow {
@@ -108,8 +109,8 @@ export const ACQUIRE_HORIZON_MS = 250;
 
 /**
  * The slots of this process's provider calls over the shared bucket. Calls that are ready at the
- * same moment are taken together (one UPDATE for up to `burst` tokens), while the next group is
- * already acquiring — so a process's calls are granted in order and the database sees one
+ * same moment are taken together (one UPDATE for up to a tenth of a second of the budget:
+ * tokensPerStatement), while the next group is already acquiring — so a process's calls are granted in order and the database sees one
  * statement per group. Each call gets the moment its token is paid for (its slot), at most
  * ACQUIRE_HORIZON_MS ahead; the sender lets it out then (slot-release.ts).
  */
@@ -122,6 +123,10 @@ export class PostgresProviderPace implements ProviderPace {
   private granted = 0;
   private idleMs = 0;
   private idleSinceMs: number | null = null;
+  /** Milliseconds by which slots were already past when their statement answered (a slow round trip). */
+  private grantedLateMs = 0;
+  /** Round trips of the acquiring statement, in milliseconds. */
+  private readonly acquireMs = createHistogram();
 
   constructor(
     readonly bucket: PostgresPaceBucket,
@@ -154,7 +159,14 @@ export class PostgresProviderPace implements ProviderPace {
   async current(): Promise<PaceReport | null> {
     const [row, release] = await Promise.all([this.bucket.read(), this.releaseStats()]);
     const idleMs = this.idleMs + (this.idleSinceMs === null ? 0 : Math.max(0, this.now() - this.idleSinceMs));
-    return row && { ratePerSecond: row.rate, budgetPerSecond: row.maxRate, thisProcess: { granted: this.granted, idleMs: Math.round(idleMs), ...release } };
+    const acquireMs = { p50: this.acquireMs.count === 0 ? 0 : this.acquireMs.percentile(50), p99: this.acquireMs.count === 0 ? 0 : this.acquireMs.percentile(99), max: this.acquireMs.count === 0 ? 0 : this.acquireMs.max };
+    return (
+      row && {
+        ratePerSecond: row.rate,
+        budgetPerSecond: row.maxRate,
+        thisProcess: { granted: this.granted, idleMs: Math.round(idleMs), grantedLateMs: Math.round(this.grantedLateMs), acquireMs, ...release },
+      }
+    );
   }
 
   /** Nothing waiting: the idle clock runs from the last slot granted until the next take. */
@@ -175,16 +187,19 @@ export class PostgresProviderPace implements ProviderPace {
         const aheadMs = this.lastSlotMs - this.now();
         if (aheadMs > ACQUIRE_HORIZON_MS) await new Promise((resolve) => setTimeout(resolve, aheadMs - ACQUIRE_HORIZON_MS));
         const burst = Math.max(1, Math.floor(this.bucket.settings.burst));
-        const group = this.waiting.splice(0, burst);
+        const group = this.waiting.splice(0, tokensPerStatement(this.bucket.settings));
         try {
           const acquiredAt = this.now();
           const { waitMs, rate } = await this.bucket.acquire(group.length);
+          const answeredAt = this.now();
+          this.acquireMs.record(Math.max(1, Math.round(answeredAt - acquiredAt)));
           // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate earlier.
           const spacingMs = 1000 / rate;
           group.forEach((waiter, i) => {
             const atMs = acquiredAt + Math.max(0, waitMs - (group.length - 1 - i) * spacingMs);
             this.lastSlotMs = Math.max(this.lastSlotMs, atMs);
             this.granted++;
+            this.grantedLateMs += Math.max(0, answeredAt - atMs);
             waiter.grant({ atMs, spacingMs, burst });
           });
         } catch (error) {

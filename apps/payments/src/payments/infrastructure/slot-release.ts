@@ -3,32 +3,37 @@ import { ProviderSlot, ReleaseStats } from '../application/provider-pace';
 
 /**
  * Lets paced calls out at their slots, on the thread that sends them (the provider thread,
- * infrastructure/provider-thread/). Calls go out in slot order, each at its moment and at least
- * one spacing after the previous one — spaced from the previous SLOT, not from when a late timer
- * fired (a busy event loop fires a 10 ms timer at 12–15 ms; spacing from that lost a fifth of the
- * pace). When this thread stalls, at most `burst` of the calls whose moments passed go out at
- * once and the rest follow spaced: the provider counts arrivals, and a bunch larger than its
- * burst is what it refuses. A longer stall is lost beyond that burst, never caught up as one bunch.
+ * infrastructure/provider-thread/). A slot is a moment of the budget the whole consumer group
+ * shares: a call goes out at its slot, or up to a burst's worth of spacings after it (the timer
+ * fired late, the thread stalled briefly — then the overdue calls go at once, at most a burst of
+ * them, which the provider's own burst absorbs). A call whose slot passed longer ago is MISSED:
+ * it is not sent and its caller takes a new slot. Sending it late instead would spend a moment
+ * that belongs to the calls after it — or to another instance, whose calls then arrive together
+ * with these (two instances whose senders caught up after a stall met a dozen refusals in a
+ * two-second test). A missed slot is budget lost to the stall, which this counts.
  */
 export class SlotRelease {
-  private readonly due: { slot: ProviderSlot; go: () => void }[] = [];
+  private readonly due: { slot: ProviderSlot; go: (sent: boolean) => void }[] = [];
   private releasing = false;
-  private lastSlotMs = -Infinity;
+  /** Ends the release loop's current sleep early (a call with an earlier slot arrived). */
+  private wake: (() => void) | null = null;
   private released = 0;
+  private missed = 0;
   private lostToStallsMs = 0;
   /** How late this thread's event loop runs: what spaces its calls unevenly (resolution 10 ms). */
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Resolves when the call of `slot` may go out. */
-  wait(slot: ProviderSlot): Promise<void> {
-    if (this.released === 0 && this.due.length === 0) this.loopDelay.enable();
-    return new Promise<void>((go) => {
+  /** Resolves true when the call of `slot` may go out, false when its slot was missed. */
+  wait(slot: ProviderSlot): Promise<boolean> {
+    if (this.released === 0 && this.missed === 0 && this.due.length === 0) this.loopDelay.enable();
+    return new Promise<boolean>((go) => {
       // in slot order (slots are acquired in order; a slowed pace can only push later ones further)
       let at = this.due.length;
       while (at > 0 && this.due[at - 1].slot.atMs > slot.atMs) at--;
       this.due.splice(at, 0, { slot, go });
+      if (at === 0) this.wake?.();
       void this.release();
     });
   }
@@ -36,6 +41,7 @@ export class SlotRelease {
   stats(): ReleaseStats {
     return {
       released: this.released,
+      missed: this.missed,
       lostToStallsMs: Math.round(this.lostToStallsMs),
       eventLoopDelayMs: { p99: Math.round(this.loopDelay.percentile(99) / 1e6), max: Math.round(this.loopDelay.max / 1e6) },
     };
@@ -46,22 +52,36 @@ export class SlotRelease {
     this.releasing = true;
     try {
       while (this.due.length > 0) {
-        const { slot } = this.due[0];
-        // (a slot `burst − 1` spacings in the past: that one and the next burst − 1 go at once, no more)
-        const burstMs = (Math.max(1, Math.floor(slot.burst)) - 1) * slot.spacingMs;
-        const earliest = Math.max(slot.atMs, this.lastSlotMs + slot.spacingMs);
-        const at = Math.max(earliest, this.now() - burstMs);
-        if (at > earliest && this.lastSlotMs > -Infinity) this.lostToStallsMs += at - earliest;
-        const delay = at - this.now();
-        if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay));
-        // a call whose slot is earlier may have arrived while this one waited: it goes first
-        const next = this.due.shift()!;
-        this.lastSlotMs = at;
-        this.released++;
-        next.go();
+        const delay = this.due[0].slot.atMs - this.now();
+        if (delay >= 1) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => this.wake?.(), delay);
+            this.wake = () => {
+              clearTimeout(timer);
+              this.wake = null;
+              resolve();
+            };
+          });
+          continue; // woken at the head's moment, or early by an earlier slot: look at the head again
+        }
+        const { slot, go } = this.due.shift()!;
+        const lateMs = this.now() - slot.atMs;
+        if (lateMs > toleranceMs(slot)) {
+          this.missed++;
+          this.lostToStallsMs += slot.spacingMs;
+          go(false);
+        } else {
+          this.released++;
+          go(true);
+        }
       }
     } finally {
       this.releasing = false;
     }
   }
+}
+
+/** How late a call may still go out: a burst's worth of spacings (at least one). */
+function toleranceMs(slot: ProviderSlot): number {
+  return Math.max(1, Math.floor(slot.burst) - 1) * slot.spacingMs;
 }

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { SLOT_MISSED, SlotMissed } from '../application/payment-provider';
 import { ProviderSlot, ReleaseStats } from '../application/provider-pace';
 import { SlotRelease } from './slot-release';
 
@@ -18,13 +19,13 @@ export interface CreatedRefund {
 
 /**
  * The two Stripe requests payments sends, each at its slot (when paced). They answer what Stripe
- * created, or throw what the SDK threw — or, from the provider thread, an error carrying the same
+ * created (or `slot_missed`, unsent, when the slot passed before it could go out), or throw what the SDK threw — or, from the provider thread, an error carrying the same
  * fields (domain/classify-provider-error.ts reads only those): the meaning of an answer is
  * StripePaymentProvider's, in the consumer's thread.
  */
 export interface StripeCalls {
-  createPaymentIntent(params: Stripe.PaymentIntentCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedPaymentIntent>;
-  createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedRefund>;
+  createPaymentIntent(params: Stripe.PaymentIntentCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedPaymentIntent | SlotMissed>;
+  createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedRefund | SlotMissed>;
   /** How the paced calls went out on time where they are sent. */
   releaseStats(): Promise<ReleaseStats>;
 }
@@ -39,15 +40,15 @@ export class InProcessStripeCalls implements StripeCalls {
     private readonly release = new SlotRelease(),
   ) {}
 
-  async createPaymentIntent(params: Stripe.PaymentIntentCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedPaymentIntent> {
-    if (slot !== null) await this.release.wait(slot);
+  async createPaymentIntent(params: Stripe.PaymentIntentCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedPaymentIntent | SlotMissed> {
+    if (slot !== null && !(await this.release.wait(slot))) return SLOT_MISSED;
     const intent = await this.stripe.paymentIntents.create(params, { idempotencyKey });
     const latest = intent.latest_charge;
     return { id: intent.id, status: intent.status, latestChargeId: latest === null ? null : typeof latest === 'string' ? latest : latest.id };
   }
 
-  async createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedRefund> {
-    if (slot !== null) await this.release.wait(slot);
+  async createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedRefund | SlotMissed> {
+    if (slot !== null && !(await this.release.wait(slot))) return SLOT_MISSED;
     const refund = await this.stripe.refunds.create(params, { idempotencyKey });
     return { id: refund.id, status: refund.status ?? null, failureReason: refund.failure_reason ?? null };
   }

@@ -8,6 +8,7 @@ import {
   ProviderRefundOutcome,
   RateLimited,
   RefundRequest,
+  SlotMissed,
 } from '../application/payment-provider';
 import { ProviderSlot } from '../application/provider-pace';
 import { StripeCalls } from './stripe-calls';
@@ -49,6 +50,7 @@ export class StripePaymentProvider implements PaymentProvider {
         request.idempotencyKey,
         slot,
       );
+      if ('kind' in intent) return intent; // slot missed: not sent
       if (intent.status === 'succeeded') {
         return { kind: 'succeeded', paymentIntentId: intent.id, chargeId: intent.latestChargeId };
       }
@@ -78,7 +80,7 @@ export class StripePaymentProvider implements PaymentProvider {
    * refunded any more (`charge_already_refunded`, `amount_too_large`, disputed…), is a final
    * `failed`; `pending` stays unresolved. Everything else as for a charge (one SDK retry layer).
    */
-  async refund(request: RefundRequest, logger: Logger, slot: ProviderSlot | null = null): Promise<ProviderRefundOutcome | RateLimited> {
+  async refund(request: RefundRequest, logger: Logger, slot: ProviderSlot | null = null): Promise<ProviderRefundOutcome | RateLimited | SlotMissed> {
     const log = logger.child({ idempotencyKey: request.idempotencyKey });
     try {
       const refund = await this.calls.createRefund(
@@ -86,6 +88,7 @@ export class StripePaymentProvider implements PaymentProvider {
         request.idempotencyKey,
         slot,
       );
+      if ('kind' in refund) return refund; // slot missed: not sent
       if (refund.status === 'succeeded') return { kind: 'succeeded', refundId: refund.id, paymentIntentId: request.paymentIntentId };
       if (refund.status === 'failed' || refund.status === 'canceled') {
         const reason = refund.failureReason ?? refund.status;

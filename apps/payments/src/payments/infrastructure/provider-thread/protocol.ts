@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { SlotMissed } from '../../application/payment-provider';
 import { ProviderSlot, ReleaseStats } from '../../application/provider-pace';
 import { CreatedPaymentIntent, CreatedRefund } from '../stripe-calls';
 
@@ -26,7 +27,7 @@ export interface CallFailure {
 
 /** Provider thread → consumer thread. */
 export type ThreadAnswer =
-  | { readonly id: number; readonly ok: CreatedPaymentIntent | CreatedRefund | ReleaseStats }
+  | { readonly id: number; readonly ok: CreatedPaymentIntent | CreatedRefund | SlotMissed | ReleaseStats }
   | { readonly id: number; readonly failure: CallFailure };
 
 /** The readable fields of whatever the SDK threw. */

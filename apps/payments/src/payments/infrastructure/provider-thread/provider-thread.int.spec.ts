@@ -15,6 +15,7 @@ describe('the provider thread (real SDK in a worker thread against the sandbox)'
     sandbox = await SandboxProcess.start();
     calls = new ThreadedStripeCalls(loadPaymentsConfig({ STRIPE_API_PORT: String(sandbox.port), STRIPE_MAX_NETWORK_RETRIES: '0' }));
     provider = new StripePaymentProvider(calls);
+    await calls.onModuleInit();
   });
 
   afterAll(async () => {
@@ -55,5 +56,17 @@ describe('the provider thread (real SDK in a worker thread against the sandbox)'
     );
     expect(answered.map((a) => a.i)).toEqual([0, 1, 2, 3]);
     answered.forEach(({ i, at }) => expect(at).toBeGreaterThanOrEqual(start + i * 100));
+  });
+
+  it('does not send a call whose slot passed more than a burst ago: it answers slot_missed and the caller takes a new slot (HUF, ×100)', async () => {
+    const before = await calls.releaseStats();
+    const request = charge('huf', 250_000);
+    const answer = await provider.chargeOffSession(request, logger, { atMs: Date.now() - 1_000, spacingMs: 10, burst: 4 });
+
+    expect(answer).toEqual({ kind: 'slot_missed' });
+    expect(await sandbox.chargesFor(request.metadata.invoice_id)).toEqual([]);
+    expect((await calls.releaseStats()).missed).toBe(before.missed + 1);
+    // a call late by less than a burst's worth still goes out
+    await expect(provider.chargeOffSession(request, logger, { atMs: Date.now() - 20, spacingMs: 10, burst: 4 })).resolves.toMatchObject({ kind: 'succeeded' });
   });
 });

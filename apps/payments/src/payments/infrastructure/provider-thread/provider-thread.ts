@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { OnModuleDestroy } from '@nestjs/common';
+import { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type Stripe from 'stripe';
+import { SlotMissed } from '../../application/payment-provider';
 import { ProviderSlot, ReleaseStats } from '../../application/provider-pace';
 import { CreatedPaymentIntent, CreatedRefund, StripeCalls } from '../stripe-calls';
 import { StripeClientSettings } from '../stripe-client';
@@ -34,23 +35,28 @@ export class ProviderThreadFailure extends Error {
  * reached Stripe: the batch is redelivered and the same idempotency key replays the answer) and
  * the next call starts a new thread.
  */
-export class ThreadedStripeCalls implements StripeCalls, OnModuleDestroy {
+export class ThreadedStripeCalls implements StripeCalls, OnModuleInit, OnModuleDestroy {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { worker: Worker; resolve: (answer: never) => void; reject: (error: unknown) => void }>();
 
   constructor(private readonly settings: StripeClientSettings) {}
 
-  createPaymentIntent(params: Stripe.PaymentIntentCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedPaymentIntent> {
+  createPaymentIntent(params: Stripe.PaymentIntentCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedPaymentIntent | SlotMissed> {
     return this.ask({ kind: 'paymentIntent', params, idempotencyKey, slot });
   }
 
-  createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedRefund> {
+  createRefund(params: Stripe.RefundCreateParams, idempotencyKey: string, slot: ProviderSlot | null): Promise<CreatedRefund | SlotMissed> {
     return this.ask({ kind: 'refund', params, idempotencyKey, slot });
   }
 
   releaseStats(): Promise<ReleaseStats> {
     return this.ask({ kind: 'stats' });
+  }
+
+  /** Starts the thread with the service and waits for its first answer: a thread that cannot load fails the start, not a call. */
+  async onModuleInit(): Promise<void> {
+    await this.releaseStats();
   }
 
   async onModuleDestroy(): Promise<void> {
