@@ -1,4 +1,4 @@
-import { PaceState, acquirePace, advancePace, initialPace, pacedBatchSize, paceSettings, slowPace, tokensPerStatement } from './provider-pace';
+import { PaceState, acquirePace, advancePace, initialPace, pacedBatchSize, paceSettings, slowPace, tokensPerStatement, acquirePlan, nextRoundTrip } from './provider-pace';
 
 describe('provider pace (token bucket with AIMD rate)', () => {
   const settings = paceSettings(20, 2); // 20 calls/s, burst 2, floor 1/s, ×0.8 on a 429, +2/s per second
@@ -94,5 +94,18 @@ describe('provider pace (token bucket with AIMD rate)', () => {
     const settings = paceSettings(97);
     const { waitMs } = acquirePace(initialPace(settings, 0), settings, tokensPerStatement(settings), 0);
     expect(waitMs).toBe(Math.ceil((6 / 97) * 1000));
+  });
+
+  it('sizes a statement to twice its round trip of tokens and holds slots two round trips ahead, within bounds', () => {
+    const settings = paceSettings(97);
+    expect(acquirePlan(settings, 10)).toEqual({ tokens: 10, horizonMs: 250 }); // a fast database: a tenth of a second a statement
+    expect(acquirePlan(settings, 180)).toEqual({ tokens: 35, horizonMs: 460 }); // 0.36 s of tokens per 0.18 s round trip
+    expect(acquirePlan(settings, 2_000)).toEqual({ tokens: 49, horizonMs: 1_000 }); // at most half a second, a second ahead
+    expect(acquirePlan(paceSettings(20, 4), 0).tokens).toBe(4);
+  });
+
+  it('follows a slower round trip at once and a faster one slowly', () => {
+    expect(nextRoundTrip(20, 180)).toBe(100);
+    expect(nextRoundTrip(100, 20)).toBeCloseTo(92);
   });
 });

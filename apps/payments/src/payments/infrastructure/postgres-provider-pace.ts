@@ -1,7 +1,7 @@
 import { createHistogram } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { PaceReport, ProviderPace, ProviderSlot, ReleaseStats } from '../application/provider-pace';
-import { DECREASE_INTERVAL_MS, PaceSettings, tokensPerStatement, waitFor } from '../domain/provider-pace';
+import { DECREASE_INTERVAL_MS, PaceSettings, acquirePlan, nextRoundTrip, waitFor } from '../domain/provider-pace';
 
 /** The bucket's state as one statement left it. */
 export interface PaceRow {
@@ -99,20 +99,14 @@ export class PostgresPaceBucket {
 }
 
 /**
- * How far ahead of its moment a slot is taken (a quarter second: ~25 calls at 97/s). The calls
- * are sent by a thread of their own (provider-thread/), which waits for each slot: a stall of the
- * consumer's thread shorter than this costs no slot. Not much more: slots taken far ahead lie in
- * one block, and if their sender stalls the block slides into the next one — another instance's
- * (two instances that each held a second ahead met 1,000+ refusals a close).
- */
-export const ACQUIRE_HORIZON_MS = 250;
-
-/**
  * The slots of this process's provider calls over the shared bucket. Calls that are ready at the
- * same moment are taken together (one UPDATE for up to a tenth of a second of the budget:
- * tokensPerStatement), while the next group is already acquiring — so a process's calls are granted in order and the database sees one
- * statement per group. Each call gets the moment its token is paid for (its slot), at most
- * ACQUIRE_HORIZON_MS ahead; the sender lets it out then (slot-release.ts).
+ * same moment are taken together (one UPDATE for a group sized to the statement's round trip:
+ * domain acquirePlan), one statement after another — so a process's calls are granted in order.
+ * Each call gets the moment its token is paid for (its slot), a quarter second to a second ahead
+ * (acquirePlan's horizon), and is handed to its sender, which lets it out then (slot-release.ts).
+ * The calls are sent by a thread of their own (provider-thread/): a stall of this thread shorter
+ * than the horizon costs no slot. Slots taken far ahead lie in one block, but a sender that
+ * misses them does not send late into the next block (another instance's): it takes new ones.
  */
 export class PostgresProviderPace implements ProviderPace {
   /** Calls waiting for tokens, by turn (then arrival). */
@@ -127,6 +121,8 @@ export class PostgresProviderPace implements ProviderPace {
   private grantedLateMs = 0;
   /** Round trips of the acquiring statement, in milliseconds. */
   private readonly acquireMs = createHistogram();
+  /** Running estimate of that round trip (what sizes the next statement and the horizon). */
+  private roundTripMs = 20;
 
   constructor(
     readonly bucket: PostgresPaceBucket,
@@ -184,15 +180,17 @@ export class PostgresProviderPace implements ProviderPace {
     this.pumping = true;
     try {
       while (this.waiting.length > 0) {
+        const plan = acquirePlan(this.bucket.settings, this.roundTripMs);
         const aheadMs = this.lastSlotMs - this.now();
-        if (aheadMs > ACQUIRE_HORIZON_MS) await new Promise((resolve) => setTimeout(resolve, aheadMs - ACQUIRE_HORIZON_MS));
+        if (aheadMs > plan.horizonMs) await new Promise((resolve) => setTimeout(resolve, aheadMs - plan.horizonMs));
         const burst = Math.max(1, Math.floor(this.bucket.settings.burst));
-        const group = this.waiting.splice(0, tokensPerStatement(this.bucket.settings));
+        const group = this.waiting.splice(0, plan.tokens);
         try {
           const acquiredAt = this.now();
           const { waitMs, rate } = await this.bucket.acquire(group.length);
           const answeredAt = this.now();
           this.acquireMs.record(Math.max(1, Math.round(answeredAt - acquiredAt)));
+          this.roundTripMs = nextRoundTrip(this.roundTripMs, answeredAt - acquiredAt);
           // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate earlier.
           const spacingMs = 1000 / rate;
           group.forEach((waiter, i) => {
