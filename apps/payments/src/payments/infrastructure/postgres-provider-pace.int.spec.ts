@@ -47,6 +47,7 @@ describe('the provider pace shared in PostgreSQL (real database)', () => {
         const row = await bucket.acquire(step.count!, at);
         expected = pure.state;
         expect(row.waitMs).toBe(pure.waitMs);
+        expect(row.atMs).toBe(at.getTime()); // slots count from when the statement ran, on the bucket's clock
       } else {
         expected = slowPace(expected, settings, at.getTime());
         await bucket.slowDown(at);

@@ -10,6 +10,12 @@ export interface PaceRow {
   maxRate: number;
 }
 
+/** An acquire's answer: the bucket after it, the wait for its last token, and when (database clock, epoch ms) it ran. */
+export interface Acquired extends PaceRow {
+  waitMs: number;
+  atMs: number;
+}
+
 // domain/provider-pace.ts, in SQL: `c.now` is the database clock (or a test's time), `p` the row
 // before the statement (every SET expression reads the old values).
 const ELAPSED = `GREATEST(0, EXTRACT(EPOCH FROM c.now - p.updated_at))::float8`;
@@ -55,18 +61,18 @@ export class PostgresPaceBucket {
   }
 
   /** Takes `count` tokens; the calls go out after `waitMs`. */
-  async acquire(count: number, at?: Date): Promise<PaceRow & { waitMs: number }> {
+  async acquire(count: number, at?: Date): Promise<Acquired> {
     await this.ensure();
     const row = await this.update(
       `tokens = ${TOKENS} - $3, rate = ${RATE}, updated_at = GREATEST(p.updated_at, c.now)`,
       [count],
       at,
     );
-    return { ...row, waitMs: waitFor(row.tokens, row.rate) };
+    return { tokens: row.tokens, rate: row.rate, maxRate: row.maxRate, waitMs: waitFor(row.tokens, row.rate), atMs: row.atMs };
   }
 
   /** A 429: cut the rate by this instance's decrease factor (once per second at most) and drop the saved-up burst. */
-  async slowDown(at?: Date): Promise<PaceRow> {
+  async slowDown(at?: Date): Promise<PaceRow & { atMs: number }> {
     await this.ensure();
     return this.update(
       `tokens = LEAST(0, ${TOKENS}),
@@ -87,14 +93,15 @@ export class PostgresPaceBucket {
     return rows[0] ? { tokens: rows[0].tokens, rate: rows[0].rate, maxRate: rows[0].max_rate } : null;
   }
 
-  private async update(set: string, params: unknown[], at?: Date): Promise<PaceRow> {
+  private async update(set: string, params: unknown[], at?: Date): Promise<PaceRow & { atMs: number }> {
     // TypeORM answers an UPDATE … RETURNING through pg as [rows, affectedCount].
-    const [rows]: [{ tokens: number; rate: number; max_rate: number }[], number] = await this.dataSource.query(
-      `UPDATE provider_pace p SET ${set} FROM ${CLOCK} WHERE p.limiter = $1 RETURNING p.tokens, p.rate, p.max_rate`,
+    const [rows]: [{ tokens: number; rate: number; max_rate: number; at_ms: number }[], number] = await this.dataSource.query(
+      `UPDATE provider_pace p SET ${set} FROM ${CLOCK} WHERE p.limiter = $1
+       RETURNING p.tokens, p.rate, p.max_rate, (EXTRACT(EPOCH FROM c.now) * 1000)::float8 AS at_ms`,
       [this.limiter, at?.toISOString() ?? null, ...params],
     );
     if (rows.length !== 1) throw new Error(`provider_pace row ${this.limiter} is missing`);
-    return { tokens: rows[0].tokens, rate: rows[0].rate, maxRate: rows[0].max_rate };
+    return { tokens: rows[0].tokens, rate: rows[0].rate, maxRate: rows[0].max_rate, atMs: rows[0].at_ms };
   }
 }
 
@@ -186,15 +193,17 @@ export class PostgresProviderPace implements ProviderPace {
         const burst = Math.max(1, Math.floor(this.bucket.settings.burst));
         const group = this.waiting.splice(0, plan.tokens);
         try {
-          const acquiredAt = this.now();
-          const { waitMs, rate } = await this.bucket.acquire(group.length);
+          const sentAt = this.now();
+          const acquired = await this.bucket.acquire(group.length);
           const answeredAt = this.now();
-          this.acquireMs.record(Math.max(1, Math.round(answeredAt - acquiredAt)));
-          this.roundTripMs = nextRoundTrip(this.roundTripMs, answeredAt - acquiredAt);
-          // The debt of the group's last token is paid at waitMs; token i's was paid (k−1−i)/rate earlier.
-          const spacingMs = 1000 / rate;
+          this.acquireMs.record(Math.max(1, Math.round(answeredAt - sentAt)));
+          this.roundTripMs = nextRoundTrip(this.roundTripMs, answeredAt - sentAt);
+          // The debt of the group's last token is paid waitMs after the statement RAN (the bucket's
+          // own clock, not when it was sent: counted from the send, a statement that queued 150 ms
+          // in a busy server granted slots 150 ms early); token i's was paid (k−1−i)/rate earlier.
+          const spacingMs = 1000 / acquired.rate;
           group.forEach((waiter, i) => {
-            const atMs = acquiredAt + Math.max(0, waitMs - (group.length - 1 - i) * spacingMs);
+            const atMs = acquired.atMs + Math.max(0, acquired.waitMs - (group.length - 1 - i) * spacingMs);
             this.lastSlotMs = Math.max(this.lastSlotMs, atMs);
             this.granted++;
             this.grantedLateMs += Math.max(0, answeredAt - atMs);
