@@ -68,7 +68,7 @@ export class PostgresPaceBucket {
       [count],
       at,
     );
-    return { tokens: row.tokens, rate: row.rate, maxRate: row.maxRate, waitMs: waitFor(row.tokens, row.rate), atMs: row.atMs };
+    return { ...row, waitMs: waitFor(row.tokens, row.rate) };
   }
 
   /** A 429: cut the rate by this instance's decrease factor (once per second at most) and drop the saved-up burst. */
@@ -162,7 +162,8 @@ export class PostgresProviderPace implements ProviderPace {
   async current(): Promise<PaceReport | null> {
     const [row, release] = await Promise.all([this.bucket.read(), this.releaseStats()]);
     const idleMs = this.idleMs + (this.idleSinceMs === null ? 0 : Math.max(0, this.now() - this.idleSinceMs));
-    const acquireMs = { p50: this.acquireMs.count === 0 ? 0 : this.acquireMs.percentile(50), p99: this.acquireMs.count === 0 ? 0 : this.acquireMs.percentile(99), max: this.acquireMs.count === 0 ? 0 : this.acquireMs.max };
+    const trips = this.acquireMs;
+    const acquireMs = trips.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: trips.percentile(50), p99: trips.percentile(99), max: trips.max };
     return (
       row && {
         ratePerSecond: row.rate,

@@ -1,4 +1,4 @@
-import { TransientError, createLogger, wasRetried } from '@billing/messaging';
+import { PermanentError, TransientError, createLogger, wasRetried } from '@billing/messaging';
 import { waitFor } from '@billing/testing';
 import { SandboxProcess, offSessionCharge, sleep } from '../../../test/support';
 import { loadPaymentsConfig } from '../../config';
@@ -91,5 +91,15 @@ describe.each(TRANSPORTS)('StripePaymentProvider %s: one retry layer per Stripe 
     expect(answer).toMatchObject({ kind: 'declined', declineCode: 'insufficient_funds', retryable: true, paymentIntentId: expect.stringMatching(/^pi_/) });
     expect(answer.kind === 'declined' && answer.chargeId).toMatch(/^ch_/);
     expect((await calls.releaseStats()).released).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a request Stripe calls invalid as a bug (dead-lettered, never a decline) and charges the next one (KWD not ending in 0)', async () => {
+    const bad = charge('kwd', 12_345); // three-decimal amounts must end in 0
+    const failure = await provider.chargeOffSession(bad, logger).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(PermanentError);
+    expect((failure as PermanentError).code).toBe('provider_invalid_request_error');
+    expect(await sandbox.chargesFor(bad.metadata.invoice_id)).toEqual([]);
+    await expect(provider.chargeOffSession(charge('kwd', 12_340), logger)).resolves.toMatchObject({ kind: 'succeeded' });
   });
 });

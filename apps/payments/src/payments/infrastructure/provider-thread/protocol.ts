@@ -3,11 +3,14 @@ import { SlotMissed } from '../../application/payment-provider';
 import { ProviderSlot, ReleaseStats } from '../../application/provider-pace';
 import { CreatedPaymentIntent, CreatedRefund } from '../stripe-calls';
 
-/** Consumer thread → provider thread. */
-export type ThreadRequest =
-  | { readonly id: number; readonly kind: 'paymentIntent'; readonly params: Stripe.PaymentIntentCreateParams; readonly idempotencyKey: string; readonly slot: ProviderSlot | null }
-  | { readonly id: number; readonly kind: 'refund'; readonly params: Stripe.RefundCreateParams; readonly idempotencyKey: string; readonly slot: ProviderSlot | null }
-  | { readonly id: number; readonly kind: 'stats' };
+/** What the consumer thread asks of the provider thread. */
+export type ThreadCall =
+  | { readonly kind: 'paymentIntent'; readonly params: Stripe.PaymentIntentCreateParams; readonly idempotencyKey: string; readonly slot: ProviderSlot | null }
+  | { readonly kind: 'refund'; readonly params: Stripe.RefundCreateParams; readonly idempotencyKey: string; readonly slot: ProviderSlot | null }
+  | { readonly kind: 'stats' };
+
+/** Consumer thread → provider thread: a call and the id its answer carries. */
+export type ThreadRequest = ThreadCall & { readonly id: number };
 
 /**
  * The fields of a thrown SDK error that payments reads (classify-provider-error.ts and the

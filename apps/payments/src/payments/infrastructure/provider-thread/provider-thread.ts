@@ -6,7 +6,7 @@ import { SlotMissed } from '../../application/payment-provider';
 import { ProviderSlot, ReleaseStats } from '../../application/provider-pace';
 import { CreatedPaymentIntent, CreatedRefund, StripeCalls } from '../stripe-calls';
 import { StripeClientSettings } from '../stripe-client';
-import { CallFailure, ThreadAnswer, ThreadRequest } from './protocol';
+import { CallFailure, ThreadAnswer, ThreadCall, ThreadRequest } from './protocol';
 
 /**
  * The services run TypeScript through @swc-node/register (README, Docker image); the thread does
@@ -68,12 +68,12 @@ export class ThreadedStripeCalls implements StripeCalls, OnModuleInit, OnModuleD
     }
   }
 
-  private ask<Answer>(request: ThreadRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<Answer> {
+  private ask<Answer>(request: ThreadCall): Promise<Answer> {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { worker, resolve: resolve as (answer: never) => void, reject });
-      worker.postMessage({ ...request, id });
+      worker.postMessage({ ...request, id } satisfies ThreadRequest);
     });
   }
 
