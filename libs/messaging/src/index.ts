@@ -23,6 +23,7 @@ export { claimInbox } from './inbox';
 export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kafka';
 export { Logger, PinoNestLogger, createLogger } from './logger';
 export { MessagingMaintenance, MessagingMaintenanceOptions, maintenanceDue, pruneInboxBatch, pruneOutboxBatch, vacuumDueTables } from './maintenance';
+export { MessagingOutboxStatistics1764300030000 } from './messaging-outbox-statistics.migration';
 export { MessagingRetention1764300020000 } from './messaging-retention.migration';
 export { MessagingTables1764300000000 } from './messaging-tables.migration';
 export { Metrics } from './metrics';
