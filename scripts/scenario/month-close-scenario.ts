@@ -29,7 +29,7 @@ export async function seed(stack: Stack, count: number, period: string, randomSe
   const stripe = stripeClient(stack);
   const invoicing = stack.url('invoicing');
   let done = 0;
-  await pool(accounts, 16, async (account) => {
+  await pool(accounts, 64, async (account) => {
     const customer = await stripe.customers.create({ name: account.name, email: account.billingEmail });
     await api(invoicing, '/v1/accounts', {
       token: DEV_TOKENS.operator,
