@@ -247,6 +247,41 @@ describe('bounded outbox and inbox (real PostgreSQL and Kafka)', () => {
       expect(await claimBuffers()).toBeLessThan(10);
     });
 
+    it('analyses the outbox when it goes idle only while its statistics may be from a burst, and claims stay cheap', async () => {
+      // a large outbox of published rows (a fifth of it is more than the bursts below, so no VACUUM falls due)
+      await dataSource.query(
+        `INSERT INTO outbox (event_id, topic, partition_key, event_type, envelope, published_at)
+         SELECT gen_random_uuid(), 'billing.usage', 'acct-' || n % 50, 'UsageRecorded', '{}'::jsonb, now() FROM generate_series(1, 10000) AS n`,
+      );
+      const relay = new OutboxRelay({ dataSource, producer: bed.producer, topicPrefix: prefix, logger, batchSize: 500, vacuumEveryRows: 1000, vacuumIdleMs: 0 });
+      const query = jest.spyOn(dataSource, 'query');
+      const statements = (verb: string) => query.mock.calls.filter(([sql]) => String(sql).startsWith(verb)).length;
+      let sent = 0;
+      /** 100 events appended, published, then the relay idles. */
+      const burst = async () => {
+        await dataSource.transaction((manager) => appendToOutbox(manager, Array.from({ length: 100 }, (_, j) => usageEvent(`acct-${j % 50}`, sent++))));
+        while ((await relay.publishBatch()) > 0);
+        await relay.vacuumIfDue();
+      };
+      try {
+        await burst(); // the first round vacuums and analyses (VACUUM ANALYZE) with the burst's rows just marked
+        expect([statements('VACUUM'), statements('ANALYZE')]).toEqual([1, 0]);
+        await burst(); // statistics from a VACUUM: analysed once idle
+        expect(statements('ANALYZE')).toBe(1);
+        await burst(); // statistics taken idle: not again
+        await burst();
+        expect(statements('ANALYZE')).toBe(1);
+        await dataSource.query('ANALYZE outbox'); // another instance, or autovacuum, analyses in the middle of a burst
+        await burst();
+        expect(statements('ANALYZE')).toBe(3); // that one and the relay's own
+        expect(statements('VACUUM')).toBe(1);
+      } finally {
+        query.mockRestore();
+      }
+      await claimBuffers(); // the first claim after the marks skips their dead entries from then on
+      expect(await claimBuffers()).toBeLessThan(10);
+    });
+
     it('without those VACUUMs every published row leaves a dead version behind', async () => {
       await publishAll(new OutboxRelay({ dataSource, producer: bed.producer, topicPrefix: prefix, logger, batchSize: 500, vacuumEveryRows: 0 }), 2000);
       await waitFor(async () => (await deadOutboxRows()) >= 2000, { what: 'the server to count 2,000 dead outbox rows' });
