@@ -4,6 +4,7 @@ import { UsageIdPerAccount1764300000130 } from './invoicing/infrastructure/migra
 import { MonthCloseFailureIsolation1764300013200 } from './invoicing/infrastructure/migrations/1764300013200-month-close-failure-isolation.migration';
 import { CarriedBalancesAndCollected1764300012100 } from './invoicing/infrastructure/migrations/1764300012100-carried-balances-and-collected.migration';
 import { CreditNotes1764300019100 } from './invoicing/infrastructure/migrations/1764300019100-credit-notes.migration';
+import { InvoicesRoomForUpdates1764300025100 } from './invoicing/infrastructure/migrations/1764300025100-invoices-room-for-updates.migration';
 
 /**
  * The migrations of the invoicing database (the outbox and inbox tables come from
@@ -16,4 +17,5 @@ export const invoicingMigrations: MigrationClass[] = [
   MonthCloseFailureIsolation1764300013200,
   CarriedBalancesAndCollected1764300012100,
   CreditNotes1764300019100,
+  InvoicesRoomForUpdates1764300025100,
 ];
