@@ -130,6 +130,8 @@ describe('bounded outbox and inbox (real PostgreSQL and Kafka)', () => {
       { kafka, dataSource, producer: bed.producer, service: 'test', topicPrefix: prefix, logger, backoffMs: 20 },
     );
     await consumer.start();
+    // stopped at the end of this test: left running, it consumed the later tests' published events
+    // in this database, and its transactions kept the claim from marking dead index entries
     consumers.push(consumer);
     const deliver = () => bed.producer.send({ topic: topicName(prefix, TOPICS.usage), acks: -1, messages: [{ key: event.accountId, value: JSON.stringify(event) }] });
     const effects = async () => ((await dataSource.query(`SELECT seq FROM effects WHERE account_id = 'acct-redelivered'`)) as unknown[]).length;
@@ -159,6 +161,7 @@ describe('bounded outbox and inbox (real PostgreSQL and Kafka)', () => {
 
     await age(2 * HOUR); // the first id past the retention; the marker's an hour short of it
     expect((await maintenance.runOnce()).inbox).toBe(1);
+    await consumer.stop();
   });
 
   it('vacuums a table whose dead rows passed autovacuum\'s threshold, as autovacuum would have', async () => {
