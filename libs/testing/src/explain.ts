@@ -5,6 +5,9 @@ export interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  /** With `{ analyze: true }`: rows each loop returned, and how many loops. */
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
 }
 
@@ -12,16 +15,18 @@ export interface PlanNode {
  * Every node of the plan PostgreSQL picks for the statement `run` sends, in `dataSource`'s
  * database as it is: `run` (a repository function) gets a manager that EXPLAINs its statement
  * instead of running it and answers `answer`, so the test checks the production SQL text itself.
+ * `analyze`: EXPLAIN ANALYZE, which also runs the statement and counts the rows each node read.
  */
 export async function planNodesOf(
   dataSource: DataSource,
   run: (manager: EntityManager) => Promise<unknown>,
   answer: unknown[] = [],
+  { analyze = false }: { analyze?: boolean } = {},
 ): Promise<PlanNode[]> {
   let plan: PlanNode | undefined;
   const explaining = {
     query: async (sql: string, parameters?: unknown[]) => {
-      [{ 'QUERY PLAN': [{ Plan: plan }] }] = await dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
+      [{ 'QUERY PLAN': [{ Plan: plan }] }] = await dataSource.query(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${sql}`, parameters);
       return answer;
     },
   } as unknown as EntityManager;
