@@ -250,6 +250,7 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
       .catch(() => undefined);
   }, backlogPollMs);
 
+  if (!(await pgStats.checkpoint(options.databaseUrl))) console.warn('CHECKPOINT refused: the seeding\'s dirty pages may be written during the close');
   // where the machine's cores go during the close
   const cpuPids: Record<string, number | null> = {
     ...pids,

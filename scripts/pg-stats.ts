@@ -46,9 +46,45 @@ export interface DatabaseStats {
   tables: Record<string, TableStats>;
 }
 
+/**
+ * Server-wide counters (pg_stat_wal, pg_stat_bgwriter): what the close cost in WAL and
+ * checkpoints. A full-page image is the whole 8 kB page written to WAL (and, with
+ * `wal_compression`, compressed) the first time a page changes after a checkpoint, so their
+ * number per account grows when a longer close spans more checkpoints.
+ */
+export interface ServerStats {
+  walRecords: number;
+  walFullPageImages: number;
+  walBytes: number;
+  checkpointsTimed: number;
+  checkpointsRequested: number;
+  buffersWrittenByCheckpoints: number;
+  buffersWrittenByBackends: number;
+}
+
 export interface PgSnapshot {
   at: string;
+  /** Absent in snapshots taken before these counters were recorded. */
+  server?: ServerStats;
   databases: Record<string, DatabaseStats>;
+}
+
+const SERVER_SQL = `
+  SELECT w.wal_records, w.wal_fpi, w.wal_bytes, b.checkpoints_timed, b.checkpoints_req,
+         b.buffers_checkpoint, b.buffers_backend
+  FROM pg_stat_wal w, pg_stat_bgwriter b`;
+
+async function serverStats(client: Client): Promise<ServerStats> {
+  const [r] = (await client.query(SERVER_SQL)).rows;
+  return {
+    walRecords: Number(r.wal_records),
+    walFullPageImages: Number(r.wal_fpi),
+    walBytes: Number(r.wal_bytes),
+    checkpointsTimed: Number(r.checkpoints_timed),
+    checkpointsRequested: Number(r.checkpoints_req),
+    buffersWrittenByCheckpoints: Number(r.buffers_checkpoint),
+    buffersWrittenByBackends: Number(r.buffers_backend),
+  };
 }
 
 const TABLES_SQL = `
@@ -71,6 +107,7 @@ export async function snapshot(serverUrl: string, databases: readonly string[]):
     }
     try {
       await client.query('SELECT pg_stat_clear_snapshot()');
+      result.server ??= await serverStats(client);
       const [db] = (
         await client.query(
           `SELECT blks_hit, blks_read, tup_returned, tup_fetched, xact_commit FROM pg_stat_database WHERE datname = current_database()`,
@@ -119,7 +156,13 @@ export interface TableDelta extends TableStats {
   table: string;
 }
 
-export function diff(before: PgSnapshot, after: PgSnapshot): { tables: TableDelta[]; databases: Record<string, Omit<DatabaseStats, 'tables'>> } {
+export interface PgDelta {
+  tables: TableDelta[];
+  databases: Record<string, Omit<DatabaseStats, 'tables'>>;
+  server?: ServerStats;
+}
+
+export function diff(before: PgSnapshot, after: PgSnapshot): PgDelta {
   const tables: TableDelta[] = [];
   const databases: Record<string, Omit<DatabaseStats, 'tables'>> = {};
   for (const [database, a] of Object.entries(after.databases)) {
@@ -140,13 +183,16 @@ export function diff(before: PgSnapshot, after: PgSnapshot): { tables: TableDelt
       tables.push(delta);
     }
   }
-  return { tables, databases };
+  const [b, a] = [before.server, after.server];
+  const server =
+    a && b ? (Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - b[k as keyof ServerStats]])) as unknown as ServerStats) : undefined;
+  return { tables, databases, server };
 }
 
 const fmt = (n: number, per: number) => (per === 1 ? String(n) : (n / per).toFixed(n / per < 10 ? 2 : 1));
 
 /** A report of the busiest tables: by tuples read sequentially, by buffer hits, by dead tuples left. */
-export function report(delta: ReturnType<typeof diff>, options: { accounts?: number; top?: number } = {}): string {
+export function report(delta: PgDelta, options: { accounts?: number; top?: number } = {}): string {
   const per = options.accounts ?? 1;
   const top = options.top ?? 12;
   const unit = per === 1 ? '' : ' per account';
@@ -155,6 +201,14 @@ export function report(delta: ReturnType<typeof diff>, options: { accounts?: num
     .map(([db, d]) => `${db} ${fmt(d.blksHit + d.blksRead, per)}`)
     .join(', ');
   lines.push(`buffer accesses${unit} by database: ${dbTotals}`);
+  const w = delta.server;
+  if (w) {
+    lines.push(
+      `server: WAL ${(w.walBytes / 1_048_576).toFixed(0)} MB in ${w.walRecords} records, ${w.walFullPageImages} full-page images` +
+        ` (${fmt(w.walFullPageImages, per)}${unit}); checkpoints ${w.checkpointsTimed} timed + ${w.checkpointsRequested} requested,` +
+        ` buffers written by checkpoints ${w.buffersWrittenByCheckpoints}, by backends ${w.buffersWrittenByBackends}`,
+    );
+  }
   const columns = (t: TableDelta) =>
     [
       `${t.database}.${t.table}`.padEnd(44),
@@ -208,6 +262,20 @@ export function statementsAvailable(serverUrl: string): Promise<boolean> {
       () => true,
       () => false,
     ),
+  );
+}
+
+/**
+ * Writes every dirty buffer now (CHECKPOINT; needs a superuser, as both of the project's servers
+ * have). The benchmark calls it before a close, so the writes and full-page images owed to the
+ * seeding are not counted as the close's: after 17 minutes of seeding a 100,000-account close
+ * would otherwise pay a checkpoint of the seeding's pages, and a 10,000-account close, after
+ * under two, would not. Returns false when the server refused.
+ */
+export async function checkpoint(serverUrl: string): Promise<boolean> {
+  return withClient(serverUrl, (client) => client.query('CHECKPOINT')).then(
+    () => true,
+    () => false,
   );
 }
 
