@@ -1,5 +1,6 @@
 import { MigrationClass } from '@billing/messaging';
 import { SentEmails1764300000300 } from './notifications/infrastructure/migrations/1764300000300-sent-emails.migration';
+import { SentEmailsRoomForOutcomes1764300031300 } from './notifications/infrastructure/migrations/1764300031300-sent-emails-room-for-outcomes.migration';
 
 /**
  * The migrations of the notifications database (the outbox and inbox tables
@@ -8,4 +9,5 @@ import { SentEmails1764300000300 } from './notifications/infrastructure/migratio
  */
 export const notificationsMigrations: MigrationClass[] = [
   SentEmails1764300000300,
+  SentEmailsRoomForOutcomes1764300031300,
 ];

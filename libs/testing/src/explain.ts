@@ -36,3 +36,22 @@ export async function planNodesOf(
 }
 
 const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
+
+/**
+ * How many rows of `table` the statements of `work` updated in `manager`'s transaction, and how
+ * many of those updates were HOT (the new version on the same page, no index entry): this
+ * backend's own counts, read before and after, since the server's statistics arrive later.
+ */
+export async function updatesOf(manager: EntityManager, table: string, work: () => Promise<unknown>): Promise<{ updated: number; hot: number }> {
+  const counts = async (): Promise<{ updated: number; hot: number }> =>
+    (
+      await manager.query(
+        `SELECT pg_stat_get_xact_tuples_updated($1::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated($1::regclass)::int AS hot`,
+        [table],
+      )
+    )[0];
+  const before = await counts();
+  await work();
+  const after = await counts();
+  return { updated: after.updated - before.updated, hot: after.hot - before.hot };
+}

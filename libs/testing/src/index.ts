@@ -8,7 +8,7 @@ import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 export { freeKafkaPort, freePort, freePorts } from './ports';
 export { deciderSpec } from './decider-spec';
 export type { DeciderSpec, DeciderUnderTest, Decided, Scenario, Step } from './decider-spec';
-export { planNodesOf } from './explain';
+export { planNodesOf, updatesOf } from './explain';
 export type { PlanNode } from './explain';
 
 export const DATABASE_SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dropDatabase, openServiceDatabase } from '@billing/messaging';
-import { DATABASE_SERVER_URL, uniqueName } from '@billing/testing';
+import { DATABASE_SERVER_URL, uniqueName, updatesOf } from '@billing/testing';
 import { invoicingMigrations } from '../../database';
 import { invoiceRepository } from './invoice.repository';
 
@@ -50,22 +50,15 @@ describe('invoiceRepository.addCollected after a close (real PostgreSQL)', () =>
     for (let i = 0; i < invoices.length; i += BATCH) {
       const batch = invoices.slice(i, i + BATCH);
       await dataSource.transaction(async (manager) => {
-        // this backend's counts before and after (the server's statistics arrive later)
-        const counts = async () =>
-          (
-            await manager.query(
-              `SELECT pg_stat_get_xact_tuples_updated('invoices'::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated('invoices'::regclass)::int AS hot`,
-            )
-          )[0] as { updated: number; hot: number };
-        const before = await counts();
-        const took = await invoiceRepository.addCollected(
-          manager,
-          batch.map((inv) => ({ invoiceId: inv.invoice_id, currency: inv.currency.trim(), amountMinor: 12000 })),
-        );
-        expect(took.every(Boolean)).toBe(true);
-        const after = await counts();
-        updated += after.updated - before.updated;
-        hot += after.hot - before.hot;
+        const counted = await updatesOf(manager, 'invoices', async () => {
+          const took = await invoiceRepository.addCollected(
+            manager,
+            batch.map((inv) => ({ invoiceId: inv.invoice_id, currency: inv.currency.trim(), amountMinor: 12000 })),
+          );
+          expect(took.every(Boolean)).toBe(true);
+        });
+        updated += counted.updated;
+        hot += counted.hot;
       });
     }
 
