@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MigrationInterface } from 'typeorm';
 import { MessagingOutboxStatistics1764300030000 } from './messaging-outbox-statistics.migration';
+import { MessagingOutboxClaimStatistics1764300031000 } from './messaging-outbox-claim-statistics.migration';
 import { MessagingRetention1764300020000 } from './messaging-retention.migration';
 import { MessagingTables1764300000000 } from './messaging-tables.migration';
 
@@ -55,7 +56,7 @@ export function createDataSource(options: ServiceDataSourceOptions): DataSource 
     type: 'postgres',
     url: databaseUrl(options.serverUrl, options.database),
     entities: [], // services talk SQL through repositories and map no entities
-    migrations: [MessagingTables1764300000000, MessagingRetention1764300020000, MessagingOutboxStatistics1764300030000, ...(options.migrations ?? [])],
+    migrations: [MessagingTables1764300000000, MessagingRetention1764300020000, MessagingOutboxStatistics1764300030000, MessagingOutboxClaimStatistics1764300031000, ...(options.migrations ?? [])],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,

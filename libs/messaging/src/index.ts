@@ -24,6 +24,7 @@ export { billingTopicConfigs, createKafka, ensureTopics, topicName } from './kaf
 export { Logger, PinoNestLogger, createLogger } from './logger';
 export { MessagingMaintenance, MessagingMaintenanceOptions, maintenanceDue, pruneInboxBatch, pruneOutboxBatch, vacuumDueTables } from './maintenance';
 export { MessagingOutboxStatistics1764300030000 } from './messaging-outbox-statistics.migration';
+export { MessagingOutboxClaimStatistics1764300031000 } from './messaging-outbox-claim-statistics.migration';
 export { MessagingRetention1764300020000 } from './messaging-retention.migration';
 export { MessagingTables1764300000000 } from './messaging-tables.migration';
 export { Metrics } from './metrics';
