@@ -9,7 +9,7 @@
 #   postgres.sh status   exit 0 when it is running.
 #   postgres.sh url      print its connection URL (DATABASE_URL for the services).
 # Environment: PG_PORT (default 5433), PG_HOME_DIR (default <repo>/.cache/postgres),
-#              PG_SHARED_BUFFERS (default 2GB: the data of a 100k-account close fits).
+#              PG_SHARED_BUFFERS (default 4GB: the data of a 100k-account close, 2.1 GB, fits).
 # Settings and why: see infra/postgres/README.md.
 set -euo pipefail
 
@@ -18,7 +18,7 @@ repo="$(cd "$here/../.." && pwd)"
 port="${PG_PORT:-5433}"
 home="${PG_HOME_DIR:-$repo/.cache/postgres}"
 data="$home/pg-$port"
-buffers="${PG_SHARED_BUFFERS:-2GB}"
+buffers="${PG_SHARED_BUFFERS:-4GB}"
 
 log() { printf '[postgres] %s\n' "$*" >&2; }
 
@@ -72,7 +72,7 @@ autovacuum_vacuum_cost_limit = 2000
 fsync = on
 synchronous_commit = on
 wal_compression = lz4
-max_wal_size = '4GB'
+max_wal_size = '8GB'
 checkpoint_timeout = '15min'
 shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.max = 5000
