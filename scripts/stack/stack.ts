@@ -9,6 +9,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hashToken } from '@billing/messaging';
+import { build } from '../build';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -167,7 +168,14 @@ export function processStartTime(pid: number): string | null {
 }
 
 export class Stack {
+  /** The build this stack's processes run: compiled at its first start (scripts/build.ts), then kept. */
+  private building?: Promise<string>;
+
   constructor(readonly options: StackOptions) {}
+
+  private compiled(): Promise<string> {
+    return (this.building ??= build());
+  }
 
   get logDir(): string {
     return path.join(this.options.stateDir, 'logs');
@@ -206,22 +214,28 @@ export class Stack {
     return `billing_${service}${this.options.databaseSuffix}`;
   }
 
-  private command(name: ProcessName): { args: string[]; env: Record<string, string>; health: string } {
+  /**
+   * How a process is started: node options, its entry (a source path without extension, run from
+   * the compiled build: scripts/build.ts), environment and health URL.
+   */
+  private command(name: ProcessName): { args: string[]; entry: string; env: Record<string, string>; health: string } {
     const o = this.options;
     // A modest old space makes V8 collect early, so a service's resident memory stays flat as
     // accounts grow. The dev tools keep everything they saw in memory (charges, mail): more room.
-    const node = ['--max-old-space-size=192', '-r', '@swc-node/register'];
-    const tool = ['--max-old-space-size=4096', '-r', '@swc-node/register'];
+    const node = ['--max-old-space-size=192'];
+    const tool = ['--max-old-space-size=4096'];
     if (name === 'stripe-sandbox') {
       return {
-        args: [...tool, 'tools/stripe-sandbox/src/main.ts'],
+        args: tool,
+        entry: 'tools/stripe-sandbox/src/main',
         env: { STRIPE_SANDBOX_PORT: String(o.ports.stripe), LOG_LEVEL: 'warn' },
         health: `${this.url('stripe')}/_sandbox/health`,
       };
     }
     if (name === 'smtp-capture') {
       return {
-        args: [...tool, 'tools/smtp-capture/src/main.ts'],
+        args: tool,
+        entry: 'tools/smtp-capture/src/main',
         env: { SMTP_CAPTURE_PORT: String(o.ports.smtp), SMTP_CAPTURE_HTTP_PORT: String(o.ports.smtpHttp), LOG_LEVEL: 'warn' },
         health: `${this.url('smtpHttp')}/healthz`,
       };
@@ -229,7 +243,8 @@ export class Stack {
     const { service, index } = parseInstance(name)!;
     const port = o.ports[service] + INSTANCE_PORT_STEP * (index - 1);
     return {
-      args: [...node, `apps/${service}/src/main.ts`],
+      args: node,
+      entry: `apps/${service}/src/main`,
       env: {
         ...o.env,
         HTTP_PORT: String(port),
@@ -254,12 +269,13 @@ export class Stack {
     mkdirSync(path.join(this.options.stateDir, 'pids'), { recursive: true });
     mkdirSync(this.logDir, { recursive: true });
     const running = this.pid(name);
-    const { args, env, health } = this.command(name);
+    const { args, entry, env, health } = this.command(name);
     if (running) return running;
+    const build = await this.compiled();
     const log = openSync(path.join(this.logDir, `${name}.log`), 'a');
     // STACK_CPU_PROFILE_DIR: each process writes a V8 CPU profile there when it exits (stack:down)
     const profile = process.env.STACK_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STACK_CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-    const child: ChildProcess = spawn(process.execPath, [...profile, ...args], {
+    const child: ChildProcess = spawn(process.execPath, [...profile, ...args, path.join(build, `${entry}.js`)], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       detached: true,

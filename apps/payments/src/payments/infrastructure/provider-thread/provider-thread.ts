@@ -9,11 +9,16 @@ import { StripeClientSettings } from '../stripe-client';
 import { CallFailure, ThreadAnswer, ThreadCall, ThreadRequest } from './protocol';
 
 /**
- * The services run TypeScript through @swc-node/register (README, Docker image); the thread does
- * too. Named by its resolved path: a worker's preload does not resolve from the project.
+ * The thread runs what this file runs: the compiled JavaScript (`npm run build`: the stack and the
+ * Docker image), or TypeScript through @swc-node/register (tests, `nx serve`), which the thread
+ * then loads too, named by its resolved path (a worker's preload does not resolve from the project).
  */
-const WORKER_FILE = path.join(__dirname, 'provider-thread.worker.ts');
-const WORKER_OPTIONS = { execArgv: ['--require', require.resolve('@swc-node/register')], resourceLimits: { maxOldGenerationSizeMb: 48 } };
+const COMPILED = path.extname(__filename) === '.js';
+const WORKER_FILE = path.join(__dirname, `provider-thread.worker${path.extname(__filename)}`);
+const WORKER_OPTIONS = {
+  execArgv: COMPILED ? [] : ['--require', require.resolve('@swc-node/register')],
+  resourceLimits: { maxOldGenerationSizeMb: 48 },
+};
 
 /** What the SDK threw in the provider thread, with the fields payments reads (classify-provider-error.ts). */
 export class ProviderThreadFailure extends Error {
