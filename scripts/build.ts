@@ -18,6 +18,7 @@
  */
 import { transformFile, Options } from '@swc/core';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -98,12 +99,13 @@ function linkAliases(out: string): void {
 /** Builds into a new directory, points `dist` at it and returns its path. */
 export async function build(): Promise<string> {
   mkdirSync(BUILDS, { recursive: true });
-  const out = path.join(BUILDS, `${Date.now()}-${process.pid}`);
+  const id = `${Date.now()}-${process.pid}-${randomBytes(3).toString('hex')}`; // two stacks of one process may build at once
+  const out = path.join(BUILDS, id);
   const started = Date.now();
   let files = 0;
   for (const pkg of packages()) files += await compilePackage(pkg, out);
   linkAliases(out);
-  const temporaryLink = `${LINK}.${process.pid}`;
+  const temporaryLink = `${LINK}.${id}`;
   rmSync(temporaryLink, { force: true });
   symlinkSync(out, temporaryLink);
   if (lstatSync(LINK, { throwIfNoEntry: false })?.isDirectory()) rmSync(LINK, { recursive: true }); // a dist folder from elsewhere
