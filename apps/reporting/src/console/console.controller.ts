@@ -1,10 +1,11 @@
+import path from 'node:path';
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { ConsoleFile, CONSOLE_HEADERS, consoleFiles, currencyExponents } from './console-assets';
 
 interface StaticResponse {
   setHeader(name: string, value: string): unknown;
-  sendFile(file: string, callback: (error?: Error) => void): void;
+  sendFile(file: string, options: { root: string }, callback: (error?: Error) => void): void;
 }
 
 /**
@@ -43,6 +44,9 @@ export class ConsoleController {
     if (!entry) throw new NotFoundException('no such console file');
     for (const [name, value] of Object.entries(CONSOLE_HEADERS)) response.setHeader(name, value);
     response.setHeader('Content-Type', entry.contentType);
-    return new Promise((resolve, reject) => response.sendFile(entry.file, (error) => (error ? reject(error) : resolve())));
+    // relative to its folder: Express refuses (404) a path with a dot folder anywhere in it unless
+    // that folder is above `root`, and the compiled build runs from .cache/build (scripts/build.ts)
+    const [root, name] = [path.dirname(entry.file), path.basename(entry.file)];
+    return new Promise((resolve, reject) => response.sendFile(name, { root }, (error) => (error ? reject(error) : resolve())));
   }
 }
