@@ -106,7 +106,6 @@ export async function build(): Promise<string> {
   for (const pkg of packages()) files += await compilePackage(pkg, out);
   linkAliases(out);
   const temporaryLink = `${LINK}.${id}`;
-  rmSync(temporaryLink, { force: true });
   symlinkSync(out, temporaryLink);
   if (lstatSync(LINK, { throwIfNoEntry: false })?.isDirectory()) rmSync(LINK, { recursive: true }); // a dist folder from elsewhere
   renameSync(temporaryLink, LINK); // atomic: `dist` names the old build or the new one, never neither
