@@ -18,7 +18,7 @@ export const invoicingConfigShape = {
   MONTH_CLOSE_PAGE_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** How often (real time) the month-close worker looks for runs to work on, and re-reads the clock for waiting zones. */
   MONTH_CLOSE_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
-  /** MonthCloseProgressed is emitted every this many pages (and at the end of each pass). */
+  /** MonthCloseProgressed is emitted after the first page of each pass, every this many pages after it, and at the end of each pass. */
   MONTH_CLOSE_PROGRESS_EVERY_PAGES: z.coerce.number().int().min(1).max(10_000).default(10),
   /** An account is invoiced for P only from monthEndedAt(P, zone) + this grace (late usage settles). */
   MONTH_CLOSE_GRACE_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(60),

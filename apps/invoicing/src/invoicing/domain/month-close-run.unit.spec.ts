@@ -1,5 +1,5 @@
 import { summarizeRemaining } from './month-close-plan';
-import { MonthCloseRun, accountsInScope, afterPage, endPass, isTerminal, reopenForRetry } from './month-close-run';
+import { MonthCloseRun, accountsInScope, afterPage, endPass, isTerminal, reopenForRetry, withProgress } from './month-close-run';
 
 const NOW = '2026-12-03T00:00:00.000Z';
 
@@ -32,15 +32,26 @@ const remaining = (tokyo: number, later = 0) =>
   );
 
 describe('month-close run state machine', () => {
-  it('given a running run, when a page is invoiced with a failure, then the cursor moves past the page and the failure is counted', () => {
-    const { run: next, reportProgress } = afterPage(
-      run({ invoiced: 10, failed: 1, pagesSinceProgress: 1 }),
+  it('given a running run, when a page is invoiced with a failure, then the cursor moves past the page and its accounts leave the remaining count', () => {
+    const { run: next, report } = afterPage(
+      run({ cursor: 'acc-0', invoiced: 10, failed: 1, remaining: 30, pagesSinceProgress: 1 }),
       { lastAccountId: 'acc-9', invoiced: 7, zeroTotal: 2, failed: 1 },
       3,
     );
-    expect(next).toMatchObject({ status: 'running', cursor: 'acc-9', invoiced: 17, zeroTotal: 2, failed: 2, pagesSinceProgress: 2 });
-    expect(reportProgress).toBe(false);
-    expect(afterPage(next, { lastAccountId: 'acc-19', invoiced: 1, zeroTotal: 0, failed: 0 }, 3).reportProgress).toBe(true);
+    expect(next).toMatchObject({ status: 'running', cursor: 'acc-9', invoiced: 17, zeroTotal: 2, failed: 2, remaining: 22, pagesSinceProgress: 2 });
+    expect(report).toBe('none');
+    const third = afterPage(next, { lastAccountId: 'acc-19', invoiced: 1, zeroTotal: 0, failed: 0 }, 3);
+    expect(third).toMatchObject({ report: 'tallied', run: { remaining: 21, invoiced: 18, pagesSinceProgress: 0 } });
+  });
+
+  it('given a pass starting, when its first page is invoiced, then the progress report counts the remaining accounts afresh', () => {
+    const { run: next, report } = afterPage(run({ remaining: 5, pagesSinceProgress: 4 }), { lastAccountId: 'acc-9', invoiced: 3, zeroTotal: 0, failed: 0 }, 10);
+    expect(report).toBe('counted');
+    expect(withProgress(next, remaining(40))).toMatchObject({ cursor: 'acc-9', remaining: 40, pagesSinceProgress: 0 });
+  });
+
+  it('given a tally lower than the accounts a page took (accounts added since the count), then remaining stops at zero until the pass end counts', () => {
+    expect(afterPage(run({ cursor: 'acc-0', remaining: 2 }), { lastAccountId: 'acc-9', invoiced: 5, zeroTotal: 0, failed: 0 }, 10).run.remaining).toBe(0);
   });
 
   it('given accounts created behind the cursor, when the pass ends, then another pass starts from the beginning', () => {

@@ -62,11 +62,8 @@ export class InvoiceNextPage {
       }
       const counts = { lastAccountId: page[page.length - 1].account_id, invoiced: issue.invoiced, zeroTotal: issue.zeroTotal, failed: failed.length };
       const paged = afterPage(run, counts, this.config.MONTH_CLOSE_PROGRESS_EVERY_PAGES);
-      let next = paged.run;
-      if (paged.reportProgress) {
-        next = withProgress(next, await this.remaining(manager, next, now));
-        await appendToOutbox(manager, [progressEvent(next, now)]);
-      }
+      const next = paged.report === 'counted' ? withProgress(paged.run, await this.remaining(manager, paged.run, now)) : paged.run;
+      if (paged.report !== 'none') await appendToOutbox(manager, [progressEvent(next, now)]);
       await monthCloseRepository.saveRun(manager, next);
       this.logger.info({ correlationId: runId, period: run.period, ...counts }, 'month-close page invoiced');
       return { kind: 'worked', invoiced: issue.invoiced, failed: failed.length };

@@ -49,6 +49,14 @@ describe('a month close of 10,000 accounts with 50 unratable ones (real PostgreS
     expect(new Set(ended.failures.map((f: { reason: string }) => f.reason))).toEqual(new Set(['price_missing: sku=support.plan, currency=JPY']));
     const [{ count: invoiced }] = await db().query(`SELECT count(*)::int AS count FROM invoices WHERE period = '2026-10'`);
     expect(invoiced).toBe(ACCOUNTS - UNRATABLE);
+    // Progress after the first page (counted), every tenth page after it (tallied from the count
+    // and the pages since, no query) and at the pass end (counted): 20 pages of 500. Each report
+    // accounts for all 10,000 (invoiced, failed so far, remaining).
+    const reports: { remaining: number; accountsInScope: number }[] = (
+      await db().query(`SELECT envelope FROM outbox WHERE event_type = 'MonthCloseProgressed' ORDER BY id`)
+    ).map((r: { envelope: { payload: { remaining: number; accountsInScope: number } } }) => r.envelope.payload);
+    expect(reports.map((r) => r.remaining)).toEqual([ACCOUNTS - 500, ACCOUNTS - 5_500, 0]);
+    expect(reports.every((r) => r.accountsInScope === ACCOUNTS)).toBe(true);
 
     const prices = { USD: { unitPrice: '49' }, JPY: { unitPrice: '7300' } };
     expect((await api(service.url, 'PUT', '/v1/products/support.plan', { description: 'Support plan', unit: 'seat', prices })).status).toBe(200);
