@@ -260,6 +260,10 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
   };
   const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
   const postgresBefore = postgresCpuSeconds();
+  // the server's CPU by database (and process kind), sampled every 2 s: which service's queries grow
+  const postgresByProcess = new pgStats.CpuByProcess(options.databaseUrl);
+  await postgresByProcess.sample();
+  const postgresSampler = setInterval(() => void postgresByProcess.sample().catch(() => undefined), 2_000);
   // what PostgreSQL did during the close, per table (scripts/pg-stats.ts)
   const stackDatabases = SERVICE_NAMES.map((s) => stack.databaseName(s));
   const pgBefore = await pgStats.snapshot(options.databaseUrl, stackDatabases);
@@ -284,6 +288,8 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
     ),
     postgres: Number((postgresCpuSeconds() - postgresBefore).toFixed(1)),
   };
+  clearInterval(postgresSampler);
+  const postgresCpuByProcess = await postgresByProcess.finish();
   await consumer.disconnect();
   console.log('');
   await new Promise((r) => setTimeout(r, 1500)); // backends flush their table statistics at most once a second
@@ -347,6 +353,8 @@ async function measureClose(setup: BenchSetup, count: number, period: string) {
     },
     peakRssMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v)])),
     cpuSeconds: cpuUsed,
+    // PostgreSQL's CPU seconds by database or process kind (sampled; short-lived processes undercounted)
+    postgresCpuByProcess,
     pgStats: pgDelta,
     // what PostgreSQL spent its time on, per statement (null where pg_stat_statements is not loaded)
     statements,
@@ -376,6 +384,7 @@ function printClose(figures: CloseFigures): void {
     `  last invoice +${figures.lastInvoice.secondsAfterRequest}s, last invoice email +${figures.lastInvoiceEmail.secondsAfterRequest}s, last charge outcome +${figures.lastChargeOutcome.secondsAfterRequest}s`,
   );
   console.log(`  CPU seconds during the close: ${Object.entries(figures.cpuSeconds).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
+  console.log(`  PostgreSQL CPU seconds by database or process (sampled): ${Object.entries(figures.postgresCpuByProcess).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`  notifications CPU per invoice email: ${figures.notificationsCpuMsPerEmail ?? '?'} ms${figures.attachPdf ? ' (PDF attached)' : ''}`);
   console.log(pgStats.report(figures.pgStats, { accounts: count, top: 8 }));
   if (figures.statements) console.log(pgStats.statementsReport(figures.statements.slice(0, 12)));

@@ -316,6 +316,63 @@ export function statementsReport(statements: readonly StatementStats[]): string 
   return lines.join('\n');
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (USER_HZ 100); null once it is gone. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * PostgreSQL's CPU by what each process served: a client backend by its database, an autovacuum
+ * worker by its database too (`billing_x (autovacuum worker)`), the others by their kind
+ * (checkpointer, walwriter...). Sampled from pg_stat_activity and /proc: a process already running
+ * at the first sample counts from there, a later one from 0, and one that exits counts up to its
+ * last sample, so short-lived processes (an autovacuum worker's single table) are undercounted;
+ * the server's total, measured separately, has them all. Only meaningful where the server runs on
+ * this machine.
+ */
+export class CpuByProcess {
+  private readonly seen = new Map<number, { group: string; first: number; last: number }>();
+  private client: Client | null = null;
+  private samples = 0;
+
+  constructor(private readonly serverUrl: string) {}
+
+  async sample(): Promise<void> {
+    if (!this.client) {
+      this.client = new Client({ connectionString: this.serverUrl });
+      await this.client.connect();
+    }
+    const rows: { pid: number; datname: string | null; backend_type: string }[] = (
+      await this.client.query('SELECT pid, datname, backend_type FROM pg_stat_activity')
+    ).rows;
+    for (const r of rows) {
+      const cpu = processCpuSeconds(r.pid);
+      if (cpu === null) continue;
+      const group = r.backend_type === 'client backend' ? (r.datname ?? 'client backend') : r.datname ? `${r.datname} (${r.backend_type})` : r.backend_type;
+      const known = this.seen.get(r.pid);
+      if (known) known.last = cpu;
+      else this.seen.set(r.pid, { group, first: this.samples === 0 ? cpu : 0, last: cpu });
+    }
+    this.samples++;
+  }
+
+  /** CPU seconds by group since the first sample, largest first. */
+  async finish(): Promise<Record<string, number>> {
+    await this.sample().catch(() => undefined);
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+    const byGroup = new Map<string, number>();
+    for (const { group, first, last } of this.seen.values()) byGroup.set(group, (byGroup.get(group) ?? 0) + last - first);
+    return Object.fromEntries([...byGroup].sort((a, b) => b[1] - a[1]).map(([g, sec]) => [g, Number(sec.toFixed(1))]));
+  }
+}
+
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
