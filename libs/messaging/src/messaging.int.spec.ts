@@ -356,8 +356,10 @@ describe('messaging guarantees (real Kafka and PostgreSQL)', () => {
       await produceRaw('acct-outage', [JSON.stringify(first)]);
       await waitFor(async () => (await effectsFor('acct-outage')).length === 1, { what: 'the event before the outage' });
 
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      // close() calls back once every connection has ended: cut them (pooled ones stay open for minutes)
+      const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
       for (const s of sockets) s.destroy();
+      await closed;
       await produceRaw('acct-outage', [2, 3].map((seq) => JSON.stringify(usageEvent('acct-outage', seq))));
       await new Promise((r) => setTimeout(r, 8_000)); // several times the redelivery budget
       expect(await effectsFor('acct-outage')).toHaveLength(1);
